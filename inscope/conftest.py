@@ -1,0 +1,81 @@
+"""Personas for tests: the Northgate department with its approved demo policy, as named people.
+
+ap (Priya Patel, qualified AP), trainee (Tom Reid), radiographer (Rachel Hughes), second_radiographer
+(Raj Singh), manager (Mary Okafor), stranger (an administrator with no clinical role).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from inscope.testing import factories as f
+
+
+@pytest.fixture
+def department(db):
+    return f.DepartmentFactory()
+
+
+@pytest.fixture
+def site(department):
+    return f.SiteFactory(department=department)
+
+
+@pytest.fixture
+def xray_room(site):
+    return f.RoomFactory(site=site)
+
+
+@pytest.fixture
+def manager(site):
+    return f.person("m.okafor", "manager", name="Mary Okafor")
+
+
+@pytest.fixture
+def radiographer(site):
+    return f.person("r.hughes", "radiographer", name="Rachel Hughes")
+
+
+@pytest.fixture
+def second_radiographer(site):
+    return f.person("r.singh", "radiographer", name="Raj Singh")
+
+
+@pytest.fixture
+def ap(site):
+    return f.person("ap.patel", "assistant_practitioner", name="Priya Patel")
+
+
+@pytest.fixture
+def trainee(site):
+    return f.person("ap.trainee", "trainee_assistant_practitioner", name="Tom Reid")
+
+
+@pytest.fixture
+def stranger(site):
+    return f.person("it.admin", "administrator", name="Ian Admin")
+
+
+@pytest.fixture
+def policy(department, manager, radiographer, second_radiographer, ap, trainee):
+    """The demo policy approved and in force; it needs every person it names to have an account."""
+    for username, role, name in [
+        ("r.evans", "radiographer", "Rhys Evans"),
+        ("r.mensah", "radiographer", "Rose Mensah"),
+        ("ap.brown", "assistant_practitioner", "Daniel Brown"),
+        ("dr.shah", "radiologist", "Anil Shah"),
+        ("rps.lee", "radiation_protection_supervisor", "Grace Lee"),
+    ]:
+        f.person(username, role, name=name)
+    return f.approved_policy(department, by=manager)
+
+
+@pytest.fixture
+def supervised(radiographer, site):
+    """Rachel Hughes on indirect supervision duty for everyone at the site now."""
+    return f.on_duty(radiographer, site)
+
+
+@pytest.fixture
+def chest_xray(policy, site, xray_room, department):
+    return f.ExaminationFactory(department=department, site=site, room=xray_room)

@@ -1,0 +1,18 @@
+"""inscope load_demo: load the Northgate Imaging demonstration department and print its logins."""
+
+from django.core.management.base import BaseCommand
+
+from inscope.department.demo import DEMO_PASSWORD, PEOPLE, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo department (two sites, staff, approved policy, today's supervision and worklist)."
+
+    def handle(self, *args, **options):
+        if load_demo():
+            self.stdout.write(self.style.SUCCESS("Loaded the Northgate Imaging demo for today."))
+        else:
+            self.stdout.write("The Northgate Imaging demo is already loaded.")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        for username, name, roles, title in PEOPLE:
+            self.stdout.write(f"  {username:<12} {name:<15} {title}")

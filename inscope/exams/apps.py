@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ExamsConfig(AppConfig):
+    name = "inscope.exams"
+    label = "exams"
+    verbose_name = "Examinations"

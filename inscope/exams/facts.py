@@ -1,0 +1,93 @@
+"""Build the decision engine's facts from the database: the one place ORM rows become rules values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from inscope.exams.models import ChecklistRecord, Examination
+from inscope.exams.mri_screening import stop_answers
+from inscope.policy.document import PolicyDocument
+from inscope.rules import facts as f
+from inscope.staff.models import User
+from inscope.supervision.models import DutySession
+
+
+def latest_checklist(exam: Examination) -> dict:
+    record = ChecklistRecord.objects.filter(examination=exam).order_by("-recorded_at", "-id").first()
+    return record.answers if record else {}
+
+
+def _optional_bool(value) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _optional_date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def patient_facts(exam: Examination, answers: dict, on: dt.date) -> f.Patient:
+    patient = exam.patient
+    childbearing = answers.get("childbearing_potential")
+    if childbearing is None and patient.sex == patient.Sex.MALE:
+        childbearing = False
+    mri = answers.get("mri_answers")
+    return f.Patient(
+        age=patient.age_on(on),
+        childbearing_potential=_optional_bool(childbearing),
+        identity_confirmed=_optional_bool(answers.get("identity_confirmed")),
+        cooperative=_optional_bool(answers.get("cooperative")),
+        has_capacity=_optional_bool(answers.get("has_capacity")),
+        mobility=f.Mobility(answers["mobility"]) if answers.get("mobility") else None,
+        trauma=_optional_bool(answers.get("trauma")),
+        pregnancy_answer=f.PregnancyAnswer(answers["pregnancy_answer"]) if answers.get("pregnancy_answer") else None,
+        last_menstrual_period=_optional_date(answers.get("last_menstrual_period")),
+        mri_stop_answers=stop_answers(mri) if isinstance(mri, dict) else None,
+        contrast_checks_done=_optional_bool(answers.get("contrast_checks_done")),
+        cannula_in_place=_optional_bool(answers.get("cannula_in_place")),
+    )
+
+
+def request_facts(exam: Examination) -> f.Request:
+    return f.Request(
+        protocol_code=exam.protocol_code,
+        justified=exam.justification == Examination.Justification.JUSTIFIED,
+        justified_by=exam.justified_by,
+        authorised_under_guidelines=exam.justification == Examination.Justification.AUTHORISED,
+    )
+
+
+def covering_sessions(exam: Examination, operator: User, at: dt.datetime):
+    return (
+        DutySession.objects.covering(site=exam.site, room=exam.room, supervisee=operator, at=at)
+        .exclude(supervisor=operator)
+        .select_related("supervisor")
+    )
+
+
+def supervision_facts(sessions) -> f.SupervisionContext:
+    sessions = list(sessions)
+    return f.SupervisionContext(
+        supervisors_on_duty=tuple(s.supervisor.username for s in sessions),
+        direct_supervisor_present=any(s.mode == DutySession.Mode.DIRECT for s in sessions),
+    )
+
+
+def operator_facts(user: User, exam: Examination, document: PolicyDocument | None) -> f.Operator:
+    roles = user.roles_at(exam.site)
+    if document is None:
+        return f.Operator(user.username, roles)
+    return document.operator(user.username, roles)
+
+
+def case_for(exam: Examination, operator: User, document: PolicyDocument | None, *, now: dt.datetime) -> f.Case:
+    """Return the facts for deciding whether ``operator`` may perform ``exam`` at ``now``."""
+    on = timezone.localtime(now).date()
+    return f.Case(
+        operator=operator_facts(operator, exam, document),
+        request=request_facts(exam),
+        patient=patient_facts(exam, latest_checklist(exam), on),
+        supervision=supervision_facts(covering_sessions(exam, operator, now)),
+        on=on,
+    )

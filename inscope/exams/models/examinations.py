@@ -1,0 +1,183 @@
+"""Patients, examination requests, the pre-examination checklist, exposures and the examination's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from inscope.audit.models import AppendOnlyModel
+from inscope.department.models import Department, Room, Site
+from inscope.policy.models import PolicyVersion
+from inscope.rules import exam_workflow
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Not known"
+
+    nhs_number = models.CharField(max_length=10, unique=True)
+    family_name = models.CharField(max_length=80)
+    given_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=8, choices=Sex.choices)
+    address = models.CharField(max_length=250)
+    postcode = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sex__in=["female", "male", "other", "unknown"]), name="exams_patient_sex_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ExaminationQuerySet(models.QuerySet["Examination"]):
+    def on_day(self, day: dt.date):
+        return self.filter(scheduled_at__date=day)
+
+    def open(self):
+        return self.exclude(status__in=[Examination.Status.COMPLETED, Examination.Status.CANCELLED,
+                                        Examination.Status.DISCONTINUED])
+
+
+class Examination(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = exam_workflow.SCHEDULED, "Scheduled"
+        ESCALATED = exam_workflow.ESCALATED, "Escalated"
+        AUTHORISED = exam_workflow.AUTHORISED, "Authorised to proceed"
+        IN_PROGRESS = exam_workflow.IN_PROGRESS, "In progress"
+        COMPLETED = exam_workflow.COMPLETED, "Completed"
+        DISCONTINUED = exam_workflow.DISCONTINUED, "Discontinued"
+        CANCELLED = exam_workflow.CANCELLED, "Cancelled"
+
+    class Priority(models.TextChoices):
+        ROUTINE = "routine", "Routine"
+        URGENT = "urgent", "Urgent"
+        EMERGENCY = "emergency", "Emergency"
+
+    class Justification(models.TextChoices):
+        PENDING = "pending", "Awaiting justification"
+        JUSTIFIED = "justified", "Justified by a practitioner"
+        AUTHORISED = "authorised", "Authorised under guidelines"
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="examinations")
+    accession_number = models.CharField(max_length=16, unique=True)
+    protocol_code = models.CharField(max_length=12)
+    protocol_name = models.CharField(max_length=120)
+    modality = models.CharField(max_length=4)
+    referrer = models.CharField(max_length=120)
+    clinical_question = models.CharField(max_length=300, blank=True)
+    justification = models.CharField(max_length=12, choices=Justification.choices, default=Justification.PENDING)
+    justified_by = models.CharField(max_length=120, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT)
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT)
+    scheduled_at = models.DateTimeField()
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.SCHEDULED)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="examinations"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The last decision, and the policy and ruleset it was made under.
+    decision = models.JSONField(null=True, blank=True)
+    policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)
+    ruleset = models.CharField(max_length=20, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Completion
+    images_count = models.PositiveIntegerField(null=True, blank=True)
+    aftercare = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+    total_dap_gy_cm2 = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    drl_value = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    drl_source = models.CharField(max_length=160, blank=True)
+    drl_exceeded = models.BooleanField(null=True)
+
+    objects = ExaminationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        indexes = [
+            # The worklist: one site's (or room's) day in time order.
+            models.Index(fields=["site", "scheduled_at"], name="exams_exam_site_day_idx"),
+            models.Index(fields=["status", "scheduled_at"], name="exams_exam_status_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=[s for s in exam_workflow.TRANSITIONS]),
+                                   name="exams_examination_status_valid"),
+            models.CheckConstraint(condition=models.Q(priority__in=["routine", "urgent", "emergency"]),
+                                   name="exams_examination_priority_valid"),
+            models.CheckConstraint(condition=models.Q(justification__in=["pending", "justified", "authorised"]),
+                                   name="exams_examination_justification_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accession_number} {self.protocol_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("exams:detail", args=[self.pk])
+
+
+class ChecklistRecord(AppendOnlyModel):
+    """One recording of the pre-examination checklist; the latest for an examination is the one in use."""
+
+    examination = models.ForeignKey(Examination, on_delete=models.PROTECT, related_name="checklists")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    answers = models.JSONField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        get_latest_by = ["recorded_at", "id"]
+
+
+class Exposure(AppendOnlyModel):
+    """One projection as performed: exposure factors and dose-area product (stored in Gy·cm²)."""
+
+    examination = models.ForeignKey(Examination, on_delete=models.PROTECT, related_name="exposures")
+    projection = models.CharField(max_length=60)
+    kvp = models.DecimalField(max_digits=5, decimal_places=1)
+    mas = models.DecimalField(max_digits=7, decimal_places=2)
+    dap_gy_cm2 = models.DecimalField(max_digits=10, decimal_places=4)
+    entered_dap = models.CharField(max_length=40)  # as typed, with its unit, for the record
+    is_repeat = models.BooleanField(default=False)
+    repeat_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ExamEvent(AppendOnlyModel):
+    """The examination's history: every status change and recorded act, never edited."""
+
+    examination = models.ForeignKey(Examination, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10)
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=14, blank=True)
+    to_status = models.CharField(max_length=14, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    decision = models.JSONField(null=True, blank=True)
+    policy_version = models.CharField(max_length=20, blank=True)
+    ruleset = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,0 +1,73 @@
+"""Raising an escalation and telling the named supervising radiographers, in the app and by e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from inscope.audit.services import record
+from inscope.exams.facts import covering_sessions
+from inscope.exams.models import Escalation, ExamEvent, Examination, Notification
+from inscope.rules.decisions import Decision, Reason, Urgency
+from inscope.rules.escalation import escalation_urgency
+from inscope.staff.models import User
+from inscope.staff.permissions import Action, can
+from inscope.supervision.models import DutySession
+
+
+def recipients_for(exam: Examination, operator: User, now: dt.datetime) -> list[User]:
+    """Return the supervisors to tell: those on duty for the operator there, else anyone supervising on site,
+    else the supervisor named when the examination started."""
+    sessions = covering_sessions(exam, operator, now)
+    people = [s.supervisor for s in sessions if can(s.supervisor, Action.RESOLVE_ESCALATION, exam.site)]
+    if not people:
+        site_sessions = DutySession.objects.on_duty(now).filter(site=exam.site).exclude(supervisor=operator)
+        people = [s.supervisor for s in site_sessions.select_related("supervisor")
+                  if can(s.supervisor, Action.RESOLVE_ESCALATION, exam.site)]
+    if not people and exam.supervisor is not None:
+        people = [exam.supervisor]
+    return list(dict.fromkeys(people))
+
+
+def notify(escalation: Escalation, people: list[User], *, again: bool = False) -> None:
+    exam = escalation.examination
+    prefix = "Reminder: " if again else ""
+    message = (f"{prefix}{escalation.get_urgency_display()} escalation from {escalation.raised_by}: "
+               f"{exam.protocol_name} for {exam.patient} ({exam.accession_number})")[:300]
+    Notification.objects.bulk_create(Notification(recipient=p, escalation=escalation, message=message) for p in people)
+    addresses = [p.email for p in people if p.email]
+    if addresses:
+        transaction.on_commit(lambda: send_mail(message, message, None, addresses, fail_silently=True))
+
+
+def raise_escalation(
+    exam: Examination,
+    *,
+    decision: Decision | None = None,
+    reasons: list[Reason] | None = None,
+    kind: str = Escalation.Kind.SCOPE,
+    by: User,
+    source: str,
+    now: dt.datetime,
+    note: str = "",
+) -> Escalation:
+    """Record an escalation for a locked examination and send it to the named supervisors."""
+    found = list(decision.reasons if decision else reasons or [])
+    urgency = escalation_urgency(decision.urgency if decision else max(
+        (r.urgency for r in found), default=Urgency.ROUTINE, key=lambda u: u is Urgency.URGENT), exam.priority)
+    people = recipients_for(exam, by, now)
+    escalation = Escalation.objects.create(
+        examination=exam, kind=kind, urgency=urgency.value, reasons=[r.as_dict() for r in found], note=note,
+        raised_by=by, last_notified_at=now,
+    )
+    escalation.recipients.set(people)
+    notify(escalation, people)
+    ExamEvent.objects.create(examination=exam, by=by, source=source, action=f"escalation_raised_{kind}",
+                             from_status=exam.status, to_status=exam.status,
+                             reason=f"To {', '.join(p.name for p in people) or 'nobody on duty'}")
+    record("escalation.raised", escalation, by=by, channel=source,
+           summary=f"{escalation.get_kind_display()} to {', '.join(p.username for p in people)}",
+           detail={"reasons": escalation.reason_codes, "examination": exam.pk})
+    return escalation

@@ -1,0 +1,48 @@
+"""Database triggers that refuse UPDATE and DELETE on append-only tables (audit trail, examination history).
+
+Used from migrations, so it must stay free of app imports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install(table: str) -> Any:
+    """Return a migration operation that installs the triggers for ``table`` on SQLite or PostgreSQL."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        for statement in _statements(table, vendor):
+            schema_editor.execute(statement)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        for kind in ("update", "delete"):
+            if vendor == "postgresql":
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS {table}_no_{kind} ON "{table}"')
+            else:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{kind}")
+
+    return migrations.RunPython(forwards, backwards)
+
+
+def _statements(table: str, vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f'CREATE TRIGGER {table}_no_{kind} BEFORE {kind.upper()} ON "{table}" '
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            for kind in ("update", "delete")
+        ]
+    if vendor == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION inscope_refuse_change() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql",
+            *(
+                f'CREATE TRIGGER {table}_no_{kind} BEFORE {kind.upper()} ON "{table}" '
+                "FOR EACH ROW EXECUTE FUNCTION inscope_refuse_change()"
+                for kind in ("update", "delete")
+            ),
+        ]
+    return []

@@ -1,0 +1,201 @@
+"""The facts a decision reads: small frozen values built by the caller.
+
+Nothing here touches Django, the database, the clock or settings. A fact that is not known is ``None``,
+and the rules treat ``None`` as "escalate", never as "fine".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Staff roles in the department, as the local policy names them."""
+
+    TRAINEE_AP = "trainee_assistant_practitioner"
+    AP = "assistant_practitioner"
+    RADIOGRAPHER = "radiographer"
+    SONOGRAPHER = "sonographer"
+    NM_TECHNOLOGIST = "nuclear_medicine_technologist"
+    REGISTERED_NURSE = "registered_nurse"
+    RADIOLOGIST = "radiologist"
+    MANAGER = "manager"
+    RPS = "radiation_protection_supervisor"
+    ADMINISTRATOR = "administrator"
+
+
+ASSISTANT_PRACTITIONER_ROLES = frozenset({Role.TRAINEE_AP, Role.AP})
+
+
+class Check(StrEnum):
+    """Pre-examination checks a protocol can require."""
+
+    IDENTITY = "identity"
+    JUSTIFICATION = "justification"
+    PREGNANCY = "pregnancy"
+    COOPERATION = "cooperation"
+    CAPACITY = "capacity"
+    MOBILITY = "mobility"
+    MRI_SAFETY = "mri_safety"
+    CONTRAST = "contrast"
+    CANNULATION = "cannulation"
+
+
+class PatientGroup(StrEnum):
+    """Patient groups a protocol can exclude from assistant-practitioner practice."""
+
+    PREGNANT = "pregnant"
+    TRAUMA = "trauma"
+    REDUCED_MOBILITY = "reduced_mobility"
+    NON_COOPERATIVE = "non_cooperative"
+    LACKS_CAPACITY = "lacks_capacity"
+
+
+class DoseClass(StrEnum):
+    """Pregnancy rule that applies: the 28-day rule for standard doses, the 10-day rule for high doses."""
+
+    NONE = "none"  # no ionising radiation (MR, ultrasound)
+    STANDARD = "standard"
+    HIGH = "high"
+
+
+class PregnancyAnswer(StrEnum):
+    DEFINITELY_NOT = "definitely_not"
+    POSSIBLY = "possibly"
+    PREGNANT = "pregnant"
+    DECLINED = "declined"  # patient would not answer, or the enquiry could not be completed
+
+
+class Mobility(StrEnum):
+    INDEPENDENT = "independent"
+    WHEELCHAIR = "wheelchair"
+    TROLLEY = "trolley"
+    BED = "bed"
+
+
+class Supervision(StrEnum):
+    DIRECT = "direct"  # supervisor in the room
+    INDIRECT = "indirect"  # supervisor immediately accessible
+
+
+# --- Policy facts: what the approved local policy document says ------------------------------------
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One examination protocol from the policy's catalogue."""
+
+    code: str
+    name: str
+    modality: str
+    body_region: str
+    ap_may_perform: bool
+    dose_class: DoseClass
+    pregnancy_region: bool  # region lies between the diaphragm and the knees
+    min_age: int | None = None
+    max_age: int | None = None
+    excluded_groups: frozenset[PatientGroup] = frozenset()
+    checks: frozenset[Check] = frozenset()
+
+
+@dataclass(frozen=True)
+class PregnancyPolicy:
+    """The employer's pregnancy-enquiry procedure (see shared/reference/pregnancy_enquiry_rules.yaml)."""
+
+    min_age: int = 12
+    max_age: int = 55
+    low_dose_days: int = 28
+    high_dose_days: int = 10
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """An IR(ME)R operator entitlement held by one person."""
+
+    tasks: frozenset[str]
+    modalities: frozenset[str]
+    protocols: frozenset[str]  # empty means every protocol of the modalities
+    entitled_by: str
+    entitled_on: dt.date
+    review_date: dt.date | None
+    conditions: str = ""
+    evidence: str = ""
+
+    def covers(self, protocol: Protocol, task: str) -> bool:
+        """Return whether this entitlement names the task and the protocol (or its modality)."""
+        if task not in self.tasks or protocol.modality not in self.modalities:
+            return False
+        return not self.protocols or protocol.code in self.protocols
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the decision needs from the policy document in force."""
+
+    version: str
+    protocols: dict[str, Protocol]
+    role_protocols: dict[Role, frozenset[str]]  # the scope of practice of each role; "*" means all
+    supervision: dict[Role, Supervision]  # how each supervised role must be supervised
+    pregnancy: PregnancyPolicy = field(default_factory=PregnancyPolicy)
+
+
+# --- Case facts: who, on whom, with what recorded, under whose supervision ------------------------
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The person who would carry out the examination."""
+
+    username: str
+    roles: frozenset[Role]
+    entitlements: tuple[Entitlement, ...] = ()
+    excluded_protocols: frozenset[str] = frozenset()  # personal restrictions the policy records
+
+
+@dataclass(frozen=True)
+class Patient:
+    """What is known about the patient at the point of care; None is unknown."""
+
+    age: int | None
+    childbearing_potential: bool | None = None
+    identity_confirmed: bool | None = None
+    cooperative: bool | None = None
+    has_capacity: bool | None = None
+    mobility: Mobility | None = None
+    trauma: bool | None = None
+    pregnancy_answer: PregnancyAnswer | None = None
+    last_menstrual_period: dt.date | None = None
+    mri_stop_answers: tuple[str, ...] | None = None  # questions answered yes or unsure; () is a clear screen
+    contrast_checks_done: bool | None = None
+    cannula_in_place: bool | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """The examination request as referred."""
+
+    protocol_code: str
+    justified: bool | None
+    justified_by: str = ""
+    authorised_under_guidelines: bool | None = None
+
+
+@dataclass(frozen=True)
+class SupervisionContext:
+    """Who is on duty for the operator now."""
+
+    supervisors_on_duty: tuple[str, ...]
+    direct_supervisor_present: bool | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything one decision reads."""
+
+    operator: Operator
+    request: Request
+    patient: Patient
+    supervision: SupervisionContext
+    on: dt.date

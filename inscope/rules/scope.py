@@ -1,0 +1,77 @@
+"""Scope of practice and IR(ME)R operator entitlement (IR(ME)R 2017 reg 10 and Schedule 2(b)).
+
+An operator may carry out a protocol only if a role they hold has it in scope and a current
+entitlement names them for it. Registered staff act outside the assistant-practitioner limits of a protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from inscope.rules.decisions import Reason
+from inscope.rules.facts import ASSISTANT_PRACTITIONER_ROLES, Operator, Policy, Protocol, Role
+from inscope.rules.reasons import reason
+
+OPERATOR_TASK = "operator"
+
+# Roles that may act as an IR(ME)R operator for an examination at all.
+OPERATING_ROLES = frozenset(
+    {Role.TRAINEE_AP, Role.AP, Role.RADIOGRAPHER, Role.SONOGRAPHER, Role.NM_TECHNOLOGIST, Role.RADIOLOGIST}
+)
+
+
+def is_assistant_practitioner(operator: Operator) -> bool:
+    """Return whether the operator acts as an assistant practitioner (holds no registered operating role)."""
+    registered = operator.roles & (OPERATING_ROLES - ASSISTANT_PRACTITIONER_ROLES)
+    return bool(operator.roles & ASSISTANT_PRACTITIONER_ROLES) and not registered
+
+
+def role_scope_reasons(operator: Operator, protocol: Protocol, policy: Policy) -> list[Reason]:
+    """Return why the operator's roles and personal restrictions do not allow the protocol, if they don't."""
+    roles = operator.roles & OPERATING_ROLES
+    if not roles:
+        return [reason("no-operator-role", f"{operator.username} holds no role that may act as an operator.")]
+    reasons: list[Reason] = []
+    if is_assistant_practitioner(operator) and not protocol.ap_may_perform:
+        reasons.append(
+            reason(
+                "protocol-not-for-assistant-practitioners",
+                f"{protocol.name} is not an assistant-practitioner examination under this policy.",
+            )
+        )
+    in_scope = any(
+        "*" in policy.role_protocols.get(role, frozenset()) or protocol.code in policy.role_protocols.get(role, ())
+        for role in roles
+    )
+    if not in_scope:
+        reasons.append(
+            reason("outside-role-scope", f"{protocol.name} is outside the scope of practice of your role.")
+        )
+    if protocol.code in operator.excluded_protocols:
+        reasons.append(reason("personal-restriction", f"The policy restricts you from performing {protocol.name}."))
+    return reasons
+
+
+def entitlement_reasons(operator: Operator, protocol: Protocol, on: dt.date) -> list[Reason]:
+    """Return why no current operator entitlement covers the protocol on the date, if none does."""
+    covering = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK)]
+    if not covering:
+        return [reason("no-entitlement", f"You hold no IR(ME)R operator entitlement for {protocol.name}.")]
+    if any(e.entitled_on <= on and (e.review_date is None or on <= e.review_date) for e in covering):
+        return []
+    started = [e for e in covering if e.entitled_on <= on]
+    if not started:
+        first = min(e.entitled_on for e in covering)
+        return [
+            reason(
+                "entitlement-not-yet-in-force",
+                f"Your entitlement for {protocol.name} starts on {first:%d %B %Y}.",
+            )
+        ]
+    lapsed = max(e.review_date for e in started if e.review_date is not None)
+    return [
+        reason(
+            "entitlement-expired",
+            f"Your operator entitlement for {protocol.name} passed its review date on {lapsed:%d %B %Y}.",
+        )
+    ]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run InScope locally with the demo department on SQLite: http://127.0.0.1:${PORT:-8000}
+# Sets everything up first (scripts/setup.sh), then migrates, loads the demo data (printing the demo logins)
+# and starts Django's development server. Stop it with Ctrl+C. Development only: DEBUG is on.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh"
+
+export DEBUG=true
+# Always the default SQLite file (inscope.sqlite3 in the repository root), whatever the shell has set.
+unset DATABASE_URL
+PORT="${PORT:-8000}"
+
+.venv/bin/inscope migrate --noinput
+.venv/bin/inscope load_demo
+
+echo
+echo "demo: InScope is starting at http://127.0.0.1:${PORT}/ (Ctrl+C to stop)"
+exec .venv/bin/inscope runserver "127.0.0.1:${PORT}"
