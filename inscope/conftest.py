@@ -6,9 +6,28 @@ ap (Priya Patel, qualified AP), trainee (Tom Reid), radiographer (Rachel Hughes)
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import zoneinfo
 
+import pytest
+import time_machine
+from django.db import connection
+
+from inscope.lib.append_only import SQLITE_GUARD
 from inscope.testing import factories as f
+
+# The demo policy is written as at this day (its entitlements have review dates around it).
+DEMO_DAY = dt.datetime(2026, 11, 28, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(autouse=True)
+def _on_the_demo_day(request):
+    """Run every test on the day the demo policy describes, so dates in it mean the same thing."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    with time_machine.travel(DEMO_DAY, tick=True):
+        yield
 
 
 @pytest.fixture
@@ -79,3 +98,21 @@ def supervised(radiographer, site):
 @pytest.fixture
 def chest_xray(policy, site, xray_room, department):
     return f.ExaminationFactory(department=department, site=site, room=xray_room)
+
+
+@pytest.fixture
+def purge_allowed_after_test(transactional_db):
+    """Let the flush after a transactional test empty append-only tables (see inscope/lib/append_only.py)."""
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {SQLITE_GUARD} (purging) VALUES (1)")
+
+
+@pytest.fixture
+def append_only_enforced(db):
+    """Clear any purge flag a transactional test left, so the triggers refuse deletes again."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {SQLITE_GUARD}")
+

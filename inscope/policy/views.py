@@ -134,9 +134,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         errors = [{"text": str(e), "href": "#note"} for e in form.errors.get("note", [])]
         errors += [{"text": str(e), "href": "#note"} for e in form.non_field_errors()]
     version.refresh_from_db()
-    context = _detail_context(
-        request, version, errors=errors, note=request.POST.get("note", ""), note_error=errors[0]["text"] if errors else ""
-    )
+    note_error = errors[0]["text"] if errors else ""
+    context = _detail_context(request, version, errors=errors, note=request.POST.get("note", ""), note_error=note_error)
     return render_page(request, "policy/detail.html", context, status=400 if not form.is_valid() else 409)
 
 
@@ -181,10 +180,13 @@ def _write(request: HttpRequest, version: PolicyVersion | None) -> HttpResponse:
             context["text_error"] = exc.message
         else:
             verb = "saved" if version else "created"
-            messages.success(request, f"Draft policy {saved.label} {verb}. Check it, then approve it to put it in force.")
+            messages.success(
+                request, f"Draft policy {saved.label} {verb}. Check it, then approve it to put it in force."
+            )
             return redirect("policy:detail", pk=saved.pk)
     else:
-        for field, anchor, key in (("upload", "#upload", "upload_error"), ("source_yaml", "#source_yaml", "text_error")):
+        fields = (("upload", "#upload", "upload_error"), ("source_yaml", "#source_yaml", "text_error"))
+        for field, anchor, key in fields:
             for error in form.errors.get(field, []):
                 context["errors"].append({"text": str(error), "href": anchor})
                 context[key] = str(error)
@@ -205,8 +207,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     if version.status != PolicyVersion.Status.DRAFT:
         messages.error(
-            request, f"Policy {version.label} is {version.get_status_display().lower()} and cannot be edited: "
-            "start a new draft instead."
+            request,
+            f"Policy {version.label} is {version.get_status_display().lower()} and cannot be edited: "
+            "start a new draft instead.",
         )
         return redirect("policy:detail", pk=version.pk)
     return _write(request, version)

@@ -72,7 +72,7 @@ def group_reasons(patient: Patient, protocol: Protocol) -> list[Reason]:
 
 
 def contradiction_reasons(patient: Patient, on: dt.date) -> list[Reason]:
-    """Return a reason for each pair of recorded facts that cannot both be true."""
+    """Return one reason naming every recorded fact that cannot be true (a decision keeps one reason per code)."""
     found: list[str] = []
     if patient.age is not None and not 0 <= patient.age <= 130:
         found.append(f"an age of {patient.age}")
@@ -80,7 +80,7 @@ def contradiction_reasons(patient: Patient, on: dt.date) -> list[Reason]:
         found.append("a last menstrual period after today")
     if patient.childbearing_potential is False and patient.pregnancy_answer == "pregnant":
         found.append("a pregnancy in a patient recorded as not of childbearing potential")
-    return [
-        reason("facts-contradictory", f"The record shows {what}; check and correct it before going on.")
-        for what in found
-    ]
+    if not found:
+        return []
+    what = " and ".join(found)
+    return [reason("facts-contradictory", f"The record shows {what}; check and correct it before going on.")]

@@ -120,3 +120,12 @@ class ExaminationFactory(factory.django.DjangoModelFactory):
     site = factory.SubFactory(SiteFactory)
     room = factory.SubFactory(RoomFactory)
     scheduled_at = factory.LazyFunction(timezone.now)
+
+
+IN_SCOPE_CHECKS = {
+    "identity_confirmed": True,
+    "cooperative": True,
+    "has_capacity": True,
+    "mobility": "independent",
+    "trauma": False,
+}

@@ -31,7 +31,7 @@ FINDING_ACTIONS = {
 
 
 def _lock_for_resolver(escalation: Escalation, by: User) -> Escalation:
-    escalation = Escalation.objects.select_for_update().select_related("examination").get(pk=escalation.pk)
+    escalation = Escalation.objects.select_for_update(of=("self",)).select_related("examination").get(pk=escalation.pk)
     if not can(by, Action.RESOLVE_ESCALATION, escalation.examination.site):
         raise NotAllowed("Only a supervising radiographer can act on an escalation.")
     if escalation.raised_by_id == by.pk:
@@ -68,7 +68,7 @@ def acknowledge_escalation(escalation: Escalation, *, by: User, source: str) -> 
 
 
 def _locked_exam(escalation: Escalation) -> Examination:
-    return Examination.objects.select_for_update().select_related("patient", "site", "room").get(
+    return Examination.objects.select_for_update(of=("self",)).select_related("patient", "site", "room").get(
         pk=escalation.examination_id
     )
 
@@ -133,7 +133,7 @@ def escalate_examination(exam: Examination, *, by: User, source: str, note: str)
     note = note.strip()
     if not note:
         raise DomainError("Say why you are escalating.", field="note")
-    exam = Examination.objects.select_for_update().select_related("site", "room", "patient").get(pk=exam.pk)
+    exam = Examination.objects.select_for_update(of=("self",)).select_related("site", "room", "patient").get(pk=exam.pk)
     if exam.status == Examination.Status.IN_PROGRESS and exam.operator_id != by.pk:
         raise NotAllowed(f"{exam.operator} is performing this examination; only they can escalate it.")
     escalated = reason("operator-escalated", f"{by.name} escalated: {note}")
@@ -149,7 +149,7 @@ def escalate_examination(exam: Examination, *, by: User, source: str, note: str)
 @transaction.atomic
 def flag_finding(exam: Examination, *, by: User, source: str, note: str) -> Escalation:
     """Escalate an urgent or unexpected finding at once. The operator describes what they saw, never a diagnosis."""
-    exam = Examination.objects.select_for_update().select_related("site", "room", "patient").get(pk=exam.pk)
+    exam = Examination.objects.select_for_update(of=("self",)).select_related("site", "room", "patient").get(pk=exam.pk)
     if exam.operator_id != by.pk:
         raise NotAllowed("Only the operator who performed the examination can flag a finding from it.")
     if exam.status not in (Examination.Status.IN_PROGRESS, Examination.Status.COMPLETED):

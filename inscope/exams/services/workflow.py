@@ -79,7 +79,7 @@ def evaluate_examination(exam: Examination, *, operator: User, now: dt.datetime 
 
 
 def _lock(exam: Examination) -> Examination:
-    return Examination.objects.select_for_update().select_related("patient", "site", "room").get(pk=exam.pk)
+    return Examination.objects.select_for_update(of=("self",)).select_related("patient", "site", "room").get(pk=exam.pk)
 
 
 def _record_decision(exam: Examination, decision: Decision) -> tuple[str, ...]:

@@ -87,7 +87,7 @@ def test_test_prints_one_json_decision_per_case():
 
 
 def test_test_records_the_version_given(tmp_path):
-    out, _ = run("test", str(DEMO_POLICY), str(DEMO_CASES), "--version", "draft-3")
+    out, _ = run("test", str(DEMO_POLICY), str(DEMO_CASES), "--policy-version", "draft-3")
     assert {json.loads(line)["policy_version"] for line in out.splitlines()} == {"draft-3"}
 
 

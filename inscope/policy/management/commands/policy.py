@@ -30,7 +30,7 @@ class Command(BaseCommand):
         test.add_argument("policy", help="policy document (YAML)")
         test.add_argument("cases", help="case file (YAML or JSON)")
         test.add_argument(
-            "--version", dest="policy_version", help="policy version recorded on decisions (default: version_label)"
+            "--policy-version", help="policy version recorded on each decision (default: the version_label)"
         )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
