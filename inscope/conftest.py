@@ -106,7 +106,7 @@ def purge_allowed_after_test(transactional_db):
     yield
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {SQLITE_GUARD} (purging) VALUES (1)")
+            cursor.execute(f"INSERT INTO {SQLITE_GUARD} (purging) VALUES (1)")  # noqa: S608 - a constant name
 
 
 @pytest.fixture
@@ -114,5 +114,5 @@ def append_only_enforced(db):
     """Clear any purge flag a transactional test left, so the triggers refuse deletes again."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {SQLITE_GUARD}")
+            cursor.execute(f"DELETE FROM {SQLITE_GUARD}")  # noqa: S608 - a constant name
 

@@ -104,7 +104,7 @@ def shifted_policy_text(today: dt.date) -> str:
 
 def _people(department: Department) -> dict[str, User]:
     found = {}
-    for username, name, roles, title in PEOPLE:
+    for username, name, roles, _title in PEOPLE:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"display_name": name, "department": department, "email": f"{username}@northgate.nhs.test",

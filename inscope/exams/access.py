@@ -16,7 +16,8 @@ from inscope.staff.permissions import Action, can
 
 def get_examination_for_user(user: User, pk: int, *, channel: str, for_update: bool = False) -> Examination:
     """Return the examination if the user may see its patient; record the read."""
-    exam = Examination.objects.select_related("patient", "site", "room", "operator", "policy_version").filter(pk=pk).first()
+    related = ("patient", "site", "room", "operator", "policy_version")
+    exam = Examination.objects.select_related(*related).filter(pk=pk).first()
     # Not found and not visible look the same to the caller, so IDs cannot be probed.
     if exam is None:
         raise Http404("No such examination.")

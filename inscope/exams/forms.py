@@ -72,7 +72,9 @@ def request_input(post: QueryDict) -> RequestInput:
     try:
         scheduled = dt.datetime.fromisoformat(post.get("scheduled_at", ""))
     except ValueError:
-        raise DomainError("Scheduled time must be a date and time, like 2026-11-28T14:30.", field="scheduled_at") from None
+        raise DomainError(
+            "Scheduled time must be a date and time, like 2026-11-28T14:30.", field="scheduled_at"
+        ) from None
     if timezone.is_naive(scheduled):
         scheduled = timezone.make_aware(scheduled)
     return RequestInput(

@@ -71,7 +71,9 @@ def _detail_context(request: HttpRequest, exam: Examination, **extra: Any) -> di
         "protocol": entry,
         "preview": preview,
         "answers": latest_checklist(exam),
-        "required_checks": set(preview.required_checks if preview else (exam.decision or {}).get("required_checks", [])),
+        "required_checks": set(
+            preview.required_checks if preview else (exam.decision or {}).get("required_checks", [])
+        ),
         "mri_questions": questions(),
         "can_perform": can(user, Action.PERFORM_EXAMINATION, exam.site),
         "is_operator": exam.operator_id == user.pk,

@@ -40,7 +40,7 @@ def _statements(table: str, vendor: str) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {SQLITE_GUARD} (purging INTEGER NOT NULL)",
             f'CREATE TRIGGER {table}_no_update BEFORE UPDATE ON "{table}" {refuse}',
-            f'CREATE TRIGGER {table}_no_delete BEFORE DELETE ON "{table}" '
+            f'CREATE TRIGGER {table}_no_delete BEFORE DELETE ON "{table}" '  # noqa: S608 - names are constants
             f"WHEN NOT EXISTS (SELECT 1 FROM {SQLITE_GUARD} WHERE purging = 1) {refuse}",
         ]
     if vendor == "postgresql":

@@ -98,7 +98,8 @@ def approve_policy(version: PolicyVersion, *, by: User, note: str, channel: str)
     unknown = _unknown_people(document, version.department)
     if unknown:
         raise DomainError(f"The policy names people who have no account: {', '.join(unknown)}.", field="people")
-    if by.username in {e.entitled_by for p in document.people.values() for e in p.entitlements if p.username == by.username}:
+    own = document.people.get(by.username)
+    if own is not None and any(e.entitled_by == by.username for e in own.entitlements):
         raise NotAllowed("You cannot approve a policy in which you entitle yourself.")
     now = timezone.now()
     previous = in_force(version.department)

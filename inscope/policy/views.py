@@ -85,6 +85,7 @@ def _detail_context(request: HttpRequest, version: PolicyVersion, **extra: Any) 
         "can_approve": version.status == PolicyVersion.Status.DRAFT and can(request.user, Action.APPROVE_POLICY),
         "errors": [],
         "note": "",
+        "note_error": "",
         **extra,
     }
 

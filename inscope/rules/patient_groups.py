@@ -34,40 +34,51 @@ def age_reasons(patient: Patient, protocol: Protocol) -> list[Reason]:
     return []
 
 
+def _excluded(patient: Patient, group: PatientGroup) -> bool | None:
+    """Return whether the patient is in the group, or None when the fact that tells is not recorded."""
+    if group is PatientGroup.TRAUMA:
+        return patient.trauma
+    if group is PatientGroup.REDUCED_MOBILITY:
+        return None if patient.mobility is None else patient.mobility is not Mobility.INDEPENDENT
+    if group is PatientGroup.NON_COOPERATIVE:
+        return None if patient.cooperative is None else not patient.cooperative
+    if group is PatientGroup.LACKS_CAPACITY:
+        return None if patient.has_capacity is None else not patient.has_capacity
+    return False  # pregnancy is decided by the pregnancy rules
+
+
+# For each group a protocol may exclude: (code when unknown, message), (code when in the group, message).
+_GROUP_REASONS = {
+    PatientGroup.TRAUMA: (
+        ("trauma-unknown", "Record whether this is a trauma case."),
+        ("patient-trauma", "Trauma patients are excluded from {name} for APs."),
+    ),
+    PatientGroup.REDUCED_MOBILITY: (
+        ("mobility-unknown", "Record the patient's mobility."),
+        ("patient-reduced-mobility", "The patient arrives by {mobility}; {name} needs a patient who walks."),
+    ),
+    PatientGroup.NON_COOPERATIVE: (
+        ("cooperation-unknown", "Record whether the patient can co-operate."),
+        ("patient-non-cooperative", "The patient cannot co-operate; a radiographer must take over."),
+    ),
+    PatientGroup.LACKS_CAPACITY: (
+        ("capacity-unknown", "Record whether the patient has capacity to consent."),
+        ("patient-lacks-capacity", "The patient lacks capacity to consent; a radiographer must decide."),
+    ),
+}
+
+
 def group_reasons(patient: Patient, protocol: Protocol) -> list[Reason]:
     """Return why the patient falls in, or may fall in, a group the protocol excludes."""
-    excluded = protocol.excluded_groups
     reasons: list[Reason] = []
-    if PatientGroup.TRAUMA in excluded:
-        if patient.trauma is None:
-            reasons.append(reason("trauma-unknown", "Record whether this is a trauma case."))
-        elif patient.trauma:
-            reasons.append(reason("patient-trauma", f"Trauma patients are excluded from {protocol.name} for APs."))
-    if PatientGroup.REDUCED_MOBILITY in excluded:
-        if patient.mobility is None:
-            reasons.append(reason("mobility-unknown", "Record the patient's mobility."))
-        elif patient.mobility is not Mobility.INDEPENDENT:
-            reasons.append(
-                reason(
-                    "patient-reduced-mobility",
-                    f"The patient arrives by {patient.mobility.value}; {protocol.name} needs an independently "
-                    "mobile patient.",
-                )
-            )
-    if PatientGroup.NON_COOPERATIVE in excluded:
-        if patient.cooperative is None:
-            reasons.append(reason("cooperation-unknown", "Record whether the patient can co-operate."))
-        elif not patient.cooperative:
-            reasons.append(
-                reason("patient-non-cooperative", "The patient cannot co-operate; a radiographer must take over.")
-            )
-    if PatientGroup.LACKS_CAPACITY in excluded:
-        if patient.has_capacity is None:
-            reasons.append(reason("capacity-unknown", "Record whether the patient has capacity to consent."))
-        elif not patient.has_capacity:
-            reasons.append(
-                reason("patient-lacks-capacity", "The patient lacks capacity to consent; a radiographer must decide.")
-            )
+    for group, (unknown, excluded) in _GROUP_REASONS.items():
+        if group not in protocol.excluded_groups:
+            continue
+        verdict = _excluded(patient, group)
+        if verdict is None or verdict:
+            code, message = unknown if verdict is None else excluded
+            mobility = patient.mobility.value if patient.mobility else ""
+            reasons.append(reason(code, message.format(name=protocol.name, mobility=mobility)))
     return reasons
 
 

@@ -45,8 +45,12 @@ class DutySession(models.Model):
             models.Index(fields=["site", "starts_at", "ends_at"], name="supervision_duty_site_time_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="supervision_duty_ends_after_start"),
-            models.CheckConstraint(condition=models.Q(mode__in=["direct", "indirect"]), name="supervision_duty_mode_valid"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="supervision_duty_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["direct", "indirect"]), name="supervision_duty_mode_valid"
+            ),
         ]
 
     def __str__(self) -> str:

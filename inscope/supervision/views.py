@@ -61,7 +61,9 @@ def board(request: HttpRequest) -> HttpResponse:
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     sessions = (
         DutySession.objects.filter(starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start)
-        .select_related("supervisor", "site", "room").prefetch_related("supervisees").order_by("site__name", "starts_at")
+        .select_related("supervisor", "site", "room")
+        .prefetch_related("supervisees")
+        .order_by("site__name", "starts_at")
     )
     now = timezone.now()
     people = User.objects.filter(role_assignments__role__in=[r.value for r in SUPERVISORS]).distinct()

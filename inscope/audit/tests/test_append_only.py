@@ -10,7 +10,7 @@ from inscope.audit.services import record
 
 
 @pytest.fixture
-def event(manager):
+def event(manager, append_only_enforced):
     return record("test.recorded", manager, by=manager, channel="system", summary="Recorded")
 
 

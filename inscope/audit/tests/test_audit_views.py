@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from inscope.audit.models import AuditEvent
 from inscope.audit.services import record
 from inscope.testing import factories as f
+
+
+def cells(page: str) -> list[str]:
+    """The text of each table cell, without the responsive table's hidden column labels."""
+    found = re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)
+    found = [re.sub(r'<span class="nhsuk-table__heading".*?</span>', "", c, flags=re.S) for c in found]
+    return [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in found]
 
 
 @pytest.fixture
@@ -25,7 +34,7 @@ def test_who_may_read_the_audit_trail(client, request, policy, persona, allowed)
     assert response.status_code == (200 if allowed else 403)
     if allowed:
         page = response.content.decode()
-        assert "policy.approved" in page and "Policy v1 approved: Approved for testing" in page
+        assert "policy.approved" in cells(page) and "Policy v1 approved: Approved for testing" in cells(page)
 
 
 def test_writes_are_not_accepted(client, manager):
@@ -40,7 +49,7 @@ def test_filters(client, policy, manager, ap):
 
     def shown(**params):
         page = client.get(url, params).content.decode()
-        return {a for a in ("policy.draft_created", "policy.approved", "examination.viewed") if f">{a}<" in page}
+        return {a for a in ("policy.draft_created", "policy.approved", "examination.viewed") if a in cells(page)}
 
     assert shown() == {"policy.draft_created", "policy.approved", "examination.viewed"}
     assert shown(actor="ap.patel") == {"examination.viewed"}
@@ -68,4 +77,5 @@ def test_only_the_latest_200_are_shown(client, manager, site):
     )
     client.force_login(manager)
     page = client.get(reverse("audit:list")).content.decode()
-    assert ">test.event204<" in page and ">test.event4<" not in page
+    shown = cells(page)
+    assert "test.event204" in shown and "test.event5" in shown and "test.event4" not in shown

@@ -67,11 +67,14 @@ class Escalation(models.Model):
             models.Index(fields=["status", "raised_at"], name="exams_escalation_queue_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=["scope", "finding"]), name="exams_escalation_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["scope", "finding"]), name="exams_escalation_kind_valid"
+            ),
             models.CheckConstraint(condition=models.Q(status__in=["open", "acknowledged", "resolved"]),
                                    name="exams_escalation_status_valid"),
             models.CheckConstraint(
-                condition=~models.Q(status="resolved") | (models.Q(resolved_by__isnull=False) & ~models.Q(resolution="")),
+                condition=~models.Q(status="resolved")
+                | (models.Q(resolved_by__isnull=False) & ~models.Q(resolution="")),
                 name="exams_escalation_resolution_recorded",
             ),
         ]
@@ -95,3 +98,6 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"To {self.recipient}: {self.message}"

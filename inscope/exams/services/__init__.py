@@ -13,7 +13,12 @@ from inscope.exams.services.escalations import (
     take_over_examination,
 )
 from inscope.exams.services.requests import RequestInput, create_request, justify_request
-from inscope.exams.services.workflow import cancel_examination, evaluate_examination, move_examination, start_examination
+from inscope.exams.services.workflow import (
+    cancel_examination,
+    evaluate_examination,
+    move_examination,
+    start_examination,
+)
 
 __all__ = [
     "ExposureInput",

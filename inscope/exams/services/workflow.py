@@ -45,9 +45,8 @@ def move_examination(
     The caller holds the row lock (select_for_update inside a transaction) and sets any other fields first.
     """
     if not exam_workflow.may_move(exam.status, to):
-        raise InvalidTransition(
-            f"An examination that is {exam.get_status_display().lower()} cannot become {Examination.Status(to).label.lower()}."
-        )
+        now, then = exam.get_status_display().lower(), Examination.Status(to).label.lower()
+        raise InvalidTransition(f"An examination that is {now} cannot become {then}.")
     previous = exam.status
     exam.status = to
     exam.save(update_fields=["status", *update_fields])

@@ -7,7 +7,6 @@ import pytest
 from inscope.rules.facts import Entitlement, Operator, Role
 from inscope.rules.scope import is_assistant_practitioner
 from inscope.rules.tests.cases import (
-    AP,
     AP_ENTITLEMENT,
     CHEST_AP_TROLLEY,
     CHEST_PA,

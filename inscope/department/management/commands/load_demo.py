@@ -14,5 +14,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The Northgate Imaging demo is already loaded.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-        for username, name, roles, title in PEOPLE:
+        for username, name, _roles, title in PEOPLE:
             self.stdout.write(f"  {username:<12} {name:<15} {title}")
