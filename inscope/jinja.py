@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from inscope.lib import nhs_number
 from inscope.staff.permissions import Action, can
@@ -29,6 +29,8 @@ def age_in_minutes(value: dt.datetime) -> int:
 
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja", "templates")])
+    # The NHS.UK macros read optional nested parameters (params.search.action) as nunjucks does.
+    options["undefined"] = ChainableUndefined
     env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
     env.globals.update(
         static=static,

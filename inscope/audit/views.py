@@ -10,14 +10,19 @@ from django.views.decorators.http import require_GET
 
 from inscope.audit.models import AuditEvent
 from inscope.lib.pages import render_page
+from inscope.staff.models import User
 from inscope.staff.permissions import Action, require
 
 LIMIT = 200
 
 
+class AuthedRequest(HttpRequest):
+    user: User  # behind login_required
+
+
 @login_required
 @require_GET
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.VIEW_AUDIT)
     filters = {key: request.GET.get(key, "").strip() for key in ("actor", "action", "object_type", "date")}
     events = AuditEvent.objects.select_related("actor")

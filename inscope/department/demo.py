@@ -188,11 +188,18 @@ def _mri_question_ids() -> list[str]:
 
 
 @transaction.atomic
-def load_demo() -> bool:
-    """Load the demo department for today; return False if it was already there."""
-    if Department.objects.filter(name="Northgate Imaging").exists():
-        return False
+def load_demo() -> str:
+    """Load the demo department, or give an existing one today's duty and worklist; say which."""
     today = timezone.localdate()
+    department = Department.objects.filter(name="Northgate Imaging").first()
+    if department is not None:
+        if Examination.objects.filter(department=department).on_day(today).exists():
+            return "already loaded for today"
+        people = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in PEOPLE])}
+        sites = {s.code: s for s in Site.objects.filter(department=department)}
+        _duty(people, sites, today)
+        _already_escalated(_worklist(department, people, today), people)
+        return "added today's supervision and worklist"
     department = Department.objects.create(name="Northgate Imaging", trust="Northgate Hospitals NHS Foundation Trust")
     sites = _places(department)
     people = _people(department)
@@ -201,6 +208,5 @@ def load_demo() -> bool:
     policy.approve_policy(draft, by=people["m.okafor"], note="Approved at the imaging governance meeting",
                           channel="cli")
     _duty(people, sites, today)
-    booked = _worklist(department, people, today)
-    _already_escalated(booked, people)
-    return True
+    _already_escalated(_worklist(department, people, today), people)
+    return "loaded"

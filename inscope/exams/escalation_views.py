@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from inscope.exams import services
 from inscope.exams.access import get_escalation_for_user
 from inscope.exams.models import Escalation
+from inscope.department.models import Department
 from inscope.exams.services.escalations import FINDING_ACTIONS
+from inscope.exams.services.routing import acknowledgement_minutes
 from inscope.lib.errors import DomainError, OutsideScope
 from inscope.lib.pages import render_page
 from inscope.rules.decisions import Urgency
@@ -26,7 +28,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Unresolved escalations sent to me, oldest first, with their age; the table refreshes itself."""
     require(request.user, Action.RESOLVE_ESCALATION)
     now = timezone.now()
-    minutes = settings.INSCOPE_ESCALATION_ACK_MINUTES
+    department = request.user.department or Department.objects.first()
+    minutes = acknowledgement_minutes(department) if department else settings.INSCOPE_ESCALATION_ACK_MINUTES
     escalations = (
         Escalation.objects.unresolved().for_supervisor(request.user)
         .select_related("examination__patient", "examination__site", "examination__room", "raised_by")

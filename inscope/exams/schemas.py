@@ -8,7 +8,7 @@ request only. Decimal quantities (doses, DRLs) are strings so that no precision 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -55,7 +55,7 @@ class DecisionOut(Schema):
 
 
 class RefusalOut(ErrorOut):
-    decision: DecisionOut = Field(description="Why the decision engine refused.")
+    decision: DecisionOut | None = Field(None, description="Why the decision engine refused, when it did.")
 
 
 class ValidationErrorOut(ErrorOut):
@@ -114,6 +114,25 @@ class ExaminationSummaryOut(Schema):
     patient: PatientBriefOut
     operator: str | None = Field(None, description="Username of the operator, once someone has started it.")
     last_decision_outcome: str | None = Field(None, description="proceed, escalate or stop; null if never decided.")
+
+
+DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
+
+
+class PageQuery(Schema):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+class WorklistQuery(PageQuery):
+    date: dt.date | None = Field(None, description="YYYY-MM-DD; default today")
+    site: str | None = Field(None, description="Site code; default every site you work at")
+    status: Examination.Status | None = None
+
+
+class QueueQuery(PageQuery):
+    status: Literal["unresolved", "open", "acknowledged", "resolved"] = Field(
+        "unresolved", description="unresolved is open and acknowledged together")
 
 
 class WorklistOut(Schema):
@@ -239,9 +258,9 @@ class NoteIn(In):
 
 class ExposureIn(In):
     projection: str = Field(max_length=60)
-    kvp: str | float = Field(description="Tube voltage, 20–150.")
-    mas: str | float = Field(description="Tube current–time product, 0.01–2000.")
-    dap: str | float = Field(description="Dose-area product in dap_unit.")
+    kvp: str | int | float = Field(description="Tube voltage, 20–150.")
+    mas: str | int | float = Field(description="Tube current–time product, 0.01–2000.")
+    dap: str | int | float = Field(description="Dose-area product in dap_unit.")
     dap_unit: str = Field(description="Gy·cm², dGy·cm², cGy·cm², mGy·cm², µGy·m² or Gy·m²")
     is_repeat: bool = False
     repeat_reason: str = Field("", description="Required for a repeat: positioning, exposure, motion, artefact, "

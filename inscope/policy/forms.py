@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 MAX_UPLOAD_BYTES = 1024 * 1024  # 1 MB
@@ -29,8 +31,9 @@ class PolicyTextForm(forms.Form):
                 "The selected file is not UTF-8 text. Save it as UTF-8 (plain text) and choose it again."
             ) from None
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         text = cleaned.get("upload") or cleaned.get("source_yaml") or ""
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         if not text.strip() and "upload" not in self.errors:

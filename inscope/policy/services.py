@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -29,16 +27,20 @@ def in_force(department: Department) -> PolicyVersion | None:
     return PolicyVersion.objects.filter(department=department, status=PolicyVersion.Status.APPROVED).first()
 
 
-@lru_cache(maxsize=64)
-def _document(pk: int, number: int) -> PolicyDocument:
-    # Approved versions never change, so a parsed document can be kept per version for the process's life.
-    return PolicyDocument.from_json(PolicyVersion.objects.values_list("document", flat=True).get(pk=pk))
+_parsed: dict[tuple[int, str], PolicyDocument] = {}
 
 
 def document_for(version: PolicyVersion) -> PolicyDocument:
+    """Return the parsed document of a version; approved ones are kept, since they never change."""
     if version.status == PolicyVersion.Status.DRAFT:
         return PolicyDocument.from_json(version.document)
-    return _document(version.pk, version.number)
+    # Keyed on the text too, so a reused primary key (a restored or test database) can never serve another text.
+    key = (version.pk, version.source_yaml)
+    if key not in _parsed:
+        if len(_parsed) >= 64:
+            _parsed.clear()
+        _parsed[key] = PolicyDocument.from_json(version.document)
+    return _parsed[key]
 
 
 def _parse(source_yaml: str) -> PolicyDocument:

@@ -31,11 +31,15 @@ DEMO_POLICY = Path(__file__).resolve().parent / "demo_policy.yaml"
 MATRIX_ROLES = (Role.TRAINEE_AP, Role.AP, Role.RADIOGRAPHER)
 
 
+class AuthedRequest(HttpRequest):
+    user: User  # every view here is behind login_required
+
+
 def department_for(user: User) -> Department | None:
     return user.department or Department.objects.order_by("pk").first()
 
 
-def _version(request: HttpRequest, pk: int) -> PolicyVersion:
+def _version(request: AuthedRequest, pk: int) -> PolicyVersion:
     version = get_object_or_404(PolicyVersion.objects.select_related("department", "created_by", "approved_by"), pk=pk)
     if request.user.department_id and version.department_id != request.user.department_id:
         raise Http404("No such policy version in your department.")
@@ -49,7 +53,7 @@ def problem_text(problem: Problem) -> str:
 
 @login_required
 @require_GET
-def version_list(request: HttpRequest) -> HttpResponse:
+def version_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.VIEW_POLICY)
     department = department_for(request.user)
     versions = (
@@ -64,7 +68,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, version: PolicyVersion, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, version: PolicyVersion, **extra: Any) -> dict[str, Any]:
     try:
         document: PolicyDocument | None = document_for(version)
     except PolicyDocumentError:  # stored before a schema change; the YAML is still shown
@@ -92,7 +96,7 @@ def _detail_context(request: HttpRequest, version: PolicyVersion, **extra: Any) 
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_POLICY)
     version = _version(request, pk)
     return render_page(request, "policy/detail.html", _detail_context(request, version))
@@ -100,7 +104,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_POLICY)
     version = _version(request, pk)
     response = HttpResponse(version.source_yaml, content_type="application/yaml; charset=utf-8")
@@ -114,7 +118,7 @@ def export_filename(version: PolicyVersion) -> str:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.APPROVE_POLICY)
     version = _version(request, pk)
     form = ApproveForm(request.POST)
@@ -145,7 +149,7 @@ def _starting_text(department: Department | None) -> str:
     return current.source_yaml if current else DEMO_POLICY.read_text(encoding="utf-8")
 
 
-def _write(request: HttpRequest, version: PolicyVersion | None) -> HttpResponse:
+def _write(request: AuthedRequest, version: PolicyVersion | None) -> HttpResponse:
     """The form for a new draft (version None) or for editing a draft, and its submission."""
     department = version.department if version else department_for(request.user)
     if department is None:
@@ -196,14 +200,14 @@ def _write(request: HttpRequest, version: PolicyVersion | None) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.EDIT_POLICY)
     return _write(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.EDIT_POLICY)
     version = _version(request, pk)
     if version.status != PolicyVersion.Status.DRAFT:
@@ -218,12 +222,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def matrix(request: HttpRequest) -> HttpResponse:
+def matrix(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.VIEW_POLICY)
     department = department_for(request.user)
     version = in_force(department) if department else None
     context: dict[str, Any] = {"page_title": "Who can do what", "nav": "matrix", "version": version, "grid": None}
-    if version is not None:
+    if department is not None and version is not None:
         document = document_for(version)
         accounts = _accounts(department, document)
         extra = [u for u, p in accounts.items() if p.roles & set(MATRIX_ROLES)]

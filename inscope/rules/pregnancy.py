@@ -19,6 +19,8 @@ def enquiry_required(patient: Patient, protocol: Protocol, policy: PregnancyPoli
     in_scope = protocol.pregnancy_region or protocol.dose_class is DoseClass.HIGH or protocol.modality == "NM"
     if not in_scope or patient.childbearing_potential is False:
         return False
+    if patient.pregnancy_answer in (PregnancyAnswer.PREGNANT, PregnancyAnswer.POSSIBLY):
+        return True  # a pregnancy the patient reports counts whatever the age range says
     return patient.age is None or policy.min_age <= patient.age <= policy.max_age
 
 
@@ -41,9 +43,9 @@ def pregnancy_reasons(
     answer = patient.pregnancy_answer
     if answer is None:
         return [reason("pregnancy-enquiry-not-recorded", "Ask and record the pregnancy enquiry before exposing.")], []
-    if answer is PregnancyAnswer.DEFINITELY_NOT:
+    if answer == PregnancyAnswer.DEFINITELY_NOT:
         return [], []
-    if answer is PregnancyAnswer.PREGNANT:
+    if answer == PregnancyAnswer.PREGNANT:
         return [
             reason(
                 "pregnancy-confirmed",
@@ -51,7 +53,7 @@ def pregnancy_reasons(
             )
         ], []
     reasons: list[Reason] = []
-    if assistant_practitioner or answer is PregnancyAnswer.DECLINED:
+    if assistant_practitioner or answer == PregnancyAnswer.DECLINED:
         reasons.append(
             reason(
                 "pregnancy-not-excluded",

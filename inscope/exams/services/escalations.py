@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from inscope.audit.services import record
 from inscope.exams.models import Escalation, Examination
-from inscope.exams.services.routing import notify, raise_escalation
+from inscope.exams.services.routing import acknowledgement_minutes, notify, raise_escalation
 from inscope.exams.services.workflow import evaluate_examination, move_examination
 from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed, OutsideScope
 from inscope.rules.authorisation import may_authorise, may_take_over
@@ -175,11 +174,11 @@ def record_finding_action(escalation: Escalation, *, by: User, source: str, acti
 def notify_overdue_escalations(*, now: dt.datetime | None = None) -> int:
     """Send again every unacknowledged escalation past its window; return how many were sent."""
     now = now or timezone.now()
-    minutes = settings.INSCOPE_ESCALATION_ACK_MINUTES
     sent = 0
     for pk in Escalation.objects.filter(status=Escalation.Status.OPEN).values_list("pk", flat=True):
         with transaction.atomic():
-            escalation = Escalation.objects.select_for_update().get(pk=pk)
+            escalation = Escalation.objects.select_for_update().select_related("examination").get(pk=pk)
+            minutes = acknowledgement_minutes(escalation.examination.department)
             if escalation.status != Escalation.Status.OPEN or not due_for_renotification(
                 escalation.raised_at, escalation.last_notified_at, Urgency(escalation.urgency),
                 now=now, routine_minutes=minutes,

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
 from inscope.audit.services import record
 from inscope.exams.facts import covering_sessions
 from inscope.exams.models import Escalation, ExamEvent, Examination, Notification
+from inscope.policy.services import document_for, in_force
 from inscope.rules.decisions import Decision, Reason, Urgency
 from inscope.rules.escalation import escalation_urgency
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can
 from inscope.supervision.models import DutySession
+
+
+def acknowledgement_minutes(department) -> int:
+    """Return how long the department's policy allows before an escalation counts as unacknowledged."""
+    version = in_force(department)
+    if version is None:
+        return settings.INSCOPE_ESCALATION_ACK_MINUTES
+    return document_for(version).escalation_ack_minutes
 
 
 def recipients_for(exam: Examination, operator: User, now: dt.datetime) -> list[User]:

@@ -13,6 +13,8 @@ from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
+POLICY_ACK_MINUTES = 10  # escalation.acknowledge_within_minutes in the demo policy
+
 
 @pytest.fixture
 def escalated(trainee, chest_xray, supervised):
@@ -24,8 +26,8 @@ def test_nothing_is_sent_again_inside_the_window(escalated):
     assert services.notify_overdue_escalations() == 0
 
 
-def test_an_overdue_escalation_is_sent_again(escalated, radiographer, settings):
-    later = escalated.raised_at + dt.timedelta(minutes=settings.INSCOPE_ESCALATION_ACK_MINUTES + 1)
+def test_an_overdue_escalation_is_sent_again(escalated, radiographer):
+    later = escalated.raised_at + dt.timedelta(minutes=POLICY_ACK_MINUTES + 1)
     mail.outbox.clear()
 
     with time_machine.travel(later):
@@ -36,9 +38,9 @@ def test_an_overdue_escalation_is_sent_again(escalated, radiographer, settings):
     assert radiographer.notifications.filter(message__startswith="Reminder:").count() == 1
 
 
-def test_an_acknowledged_escalation_is_not_sent_again(escalated, radiographer, settings):
+def test_an_acknowledged_escalation_is_not_sent_again(escalated, radiographer):
     services.acknowledge_escalation(escalated, by=radiographer, source="web")
-    later = escalated.raised_at + dt.timedelta(minutes=settings.INSCOPE_ESCALATION_ACK_MINUTES + 1)
+    later = escalated.raised_at + dt.timedelta(minutes=POLICY_ACK_MINUTES + 1)
 
     with time_machine.travel(later):
         assert services.notify_overdue_escalations() == 0

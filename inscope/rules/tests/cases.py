@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -207,8 +207,9 @@ class Expect:
 
     def __str__(self) -> str:
         urgent = " URGENT" if self.urgency is Urgency.URGENT else ""
+        to = f" to {self.escalate_to}" if self.escalate_to else ""
         codes = f" [{', '.join(sorted(self.codes))}]" if self.codes else ""
-        return f"{self.outcome.value}{urgent}{codes}"
+        return f"{self.outcome.value}{urgent}{to}{codes}"
 
     def check(self, decision: Decision) -> None:
         assert (decision.outcome, set(decision.codes)) == (self.outcome, set(self.codes)), decision.as_dict()
@@ -236,7 +237,7 @@ class Row:
     case: str
     facts: Case
     expect: Expect
-    policy: Policy | None = field(default=POLICY)
+    policy: Policy | None = POLICY
 
     @property
     def id(self) -> str:

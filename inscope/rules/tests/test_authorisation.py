@@ -3,7 +3,7 @@ perform themselves, never for an AP who is not entitled; or take the examination
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -52,8 +52,7 @@ class Authorisation:
         return f"{self.case} -> {self.expect}"
 
     def decisions(self) -> tuple[Decision, Decision]:
-        authoriser_case = Case(self.authoriser, *(getattr(self.operator_case, f) for f in (
-            "request", "patient", "supervision", "on")))
+        authoriser_case = replace(self.operator_case, operator=self.authoriser)
         return decide(self.operator_case, POLICY), decide(authoriser_case, POLICY)
 
 

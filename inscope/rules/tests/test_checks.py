@@ -4,6 +4,7 @@ each protocol needs; and how reasons combine (stop beats escalate, any urgent re
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,7 @@ from inscope.rules.tests.cases import (
 )
 
 URGENT = Urgency.URGENT
+NOTHING_RECORDED: dict[str, Any] = {f.name: None for f in fields(Patient)}
 RAD = RADIOGRAPHER_OP
 
 IDENTITY_AND_JUSTIFICATION = [
@@ -92,7 +94,7 @@ COMBINATIONS = [
         escalate("patient-trauma", "patient-reduced-mobility", "justification-missing")),
     Row(
         "AP, lumbar spine, nothing recorded about the patient at all",
-        case(LUMBAR_SPINE, **{f.name: None for f in fields(Patient)}),
+        case(LUMBAR_SPINE, **NOTHING_RECORDED),
         stop("identity-not-checked", "patient-age-unknown", "trauma-unknown", "mobility-unknown",
              "cooperation-unknown", "capacity-unknown", "pregnancy-enquiry-not-recorded", to=None),
     ),

@@ -112,7 +112,9 @@ def test_an_urgent_escalation_must_be_acknowledged_in_a_third_of_the_routine_tim
         pytest.param(URGENT, 0, False, id="urgent, just raised -> not overdue"),
     ],
 )
-def test_an_unacknowledged_escalation_is_overdue_after_its_window(urgency: Urgency, waited: float, overdue: bool) -> None:
+def test_an_unacknowledged_escalation_is_overdue_after_its_window(
+    urgency: Urgency, waited: float, overdue: bool
+) -> None:
     assert is_overdue(RAISED, urgency, now=at(waited), routine_minutes=ACK_MINUTES) is overdue
 
 

@@ -4,9 +4,11 @@ standard doses, the 10-day rule for high doses; day 1 of the cycle is the first 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
+from inscope.rules.evaluate import decide
 from inscope.rules.facts import Case, Operator, PregnancyAnswer, PregnancyPolicy, Protocol
 from inscope.rules.pregnancy import cycle_day
 from inscope.rules.tests.cases import (
@@ -17,6 +19,7 @@ from inscope.rules.tests.cases import (
     LUMBAR_SPINE,
     MRI_KNEE,
     NM_BONE_SCAN,
+    POLICY,
     RADIOGRAPHER_OP,
     Row,
     case,
@@ -34,11 +37,12 @@ RAD = RADIOGRAPHER_OP
 
 
 def asked(
-    protocol: Protocol, answer: PregnancyAnswer | None, *, day: int | None = None, by: Operator = AP, **facts: object
+    protocol: Protocol, answer: PregnancyAnswer | None, *, day: int | None = None, by: Operator = AP, **facts: Any
 ) -> Case:
     """A 30-year-old asked the pregnancy question; ``day`` is today's cycle day (None: LMP not known)."""
     lmp = None if day is None else lmp_for_cycle_day(day)
-    return case(protocol, by=by, **{"age": 30, "pregnancy_answer": answer, "last_menstrual_period": lmp, **facts})
+    patient: dict[str, Any] = {"age": 30, "pregnancy_answer": answer, "last_menstrual_period": lmp, **facts}
+    return case(protocol, by=by, **patient)
 
 
 ASSISTANT_PRACTITIONER = [
@@ -93,7 +97,8 @@ REGISTERED = [
     Row("radiographer, CT abdomen-pelvis, answered 'possibly', cycle day 29 (10-day rule only)",
         asked(CT_ABDOMEN_PELVIS, POSSIBLY, day=29, by=RAD), escalate("pregnancy-10-day-rule")),
     Row("radiographer, CT abdomen-pelvis, would not answer, cycle day 12",
-        asked(CT_ABDOMEN_PELVIS, DECLINED, day=12, by=RAD), escalate("pregnancy-not-excluded", "pregnancy-10-day-rule")),
+        asked(CT_ABDOMEN_PELVIS, DECLINED, day=12, by=RAD),
+        escalate("pregnancy-not-excluded", "pregnancy-10-day-rule")),
     Row("radiographer, CT abdomen-pelvis, definitely not pregnant, cycle day 20",
         asked(CT_ABDOMEN_PELVIS, NO, day=20, by=RAD), proceed()),
     Row("radiographer, NM bone scan (outside the region, still asked), not asked",
@@ -162,3 +167,10 @@ def test_the_28_day_message_counts_days_since_the_lmp() -> None:
 )
 def test_cycle_day_one_is_the_first_day_of_the_last_period(lmp: dt.date, on: dt.date, day: int) -> None:
     assert cycle_day(lmp, on) == day
+
+
+
+def test_a_reported_pregnancy_counts_outside_the_enquiry_age_range():
+    older = asked(CT_ABDOMEN_PELVIS, PREGNANT, by=RAD, age=57)
+
+    assert "pregnancy-confirmed" in decide(older, POLICY).codes

@@ -135,6 +135,7 @@ ENTITLEMENT = [
     ),
 ]
 
+RADIOGRAPHER_WHO_WAS_AN_AP = Operator("r.hughes", frozenset({Role.RADIOGRAPHER, Role.AP}), (RADIOGRAPHER_ENTITLEMENT,))
 XR_ONLY = Entitlement(frozenset({"operator"}), frozenset({"XR"}), frozenset(), "m.okafor", days_ago(900), None)
 
 REGISTERED = [
@@ -146,7 +147,7 @@ REGISTERED = [
         proceed()),
     Row(
         "radiographer who also holds the AP role, CT abdomen-pelvis (acts as registered)",
-        case(CT_ABDOMEN_PELVIS, by=Operator("r.hughes", frozenset({Role.RADIOGRAPHER, Role.AP}), (RADIOGRAPHER_ENTITLEMENT,))),
+        case(CT_ABDOMEN_PELVIS, by=RADIOGRAPHER_WHO_WAS_AN_AP),
         proceed(),
     ),
     Row(

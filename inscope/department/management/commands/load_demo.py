@@ -9,10 +9,8 @@ class Command(BaseCommand):
     help = "Load the demo department (two sites, staff, approved policy, today's supervision and worklist)."
 
     def handle(self, *args, **options):
-        if load_demo():
-            self.stdout.write(self.style.SUCCESS("Loaded the Northgate Imaging demo for today."))
-        else:
-            self.stdout.write("The Northgate Imaging demo is already loaded.")
+        outcome = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"Northgate Imaging demo: {outcome}."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, name, _roles, title in PEOPLE:
             self.stdout.write(f"  {username:<12} {name:<15} {title}")

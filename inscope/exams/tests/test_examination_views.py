@@ -1,0 +1,90 @@
+"""The AP's web journey without JavaScript: worklist, checks, start, complete; refusals shown as NHS errors."""
+
+import pytest
+from django.urls import reverse
+
+from inscope.audit.models import AuditEvent
+from inscope.exams.models import Examination
+
+pytestmark = pytest.mark.django_db
+
+CHECKS = {"identity_confirmed": "yes", "cooperative": "yes", "has_capacity": "yes", "mobility": "independent",
+          "trauma": "no"}
+
+
+def test_the_worklist_shows_todays_examinations(client, ap, chest_xray):
+    client.force_login(ap)
+
+    page = client.get(reverse("exams:worklist"))
+
+    assert page.status_code == 200
+    assert "SMITH, Alex" in page.text
+    assert "XR Chest PA" in page.text
+
+
+def test_htmx_refresh_returns_only_the_rows(client, ap, chest_xray):
+    client.force_login(ap)
+
+    rows = client.get(reverse("exams:worklist"), headers={"HX-Request": "true"})
+
+    assert "SMITH, Alex" in rows.text
+    assert "<html" not in rows.text
+
+
+def test_viewing_an_examination_records_the_read_of_the_patient_record(client, ap, chest_xray):
+    client.force_login(ap)
+
+    page = client.get(chest_xray.get_absolute_url())
+
+    assert page.status_code == 200
+    assert "If you start now" in page.text
+    read = AuditEvent.objects.get(action="patient.viewed")
+    assert (read.actor, read.object_id, read.channel) == (ap, str(chest_xray.patient_id), "web")
+
+
+def test_an_ap_records_checks_starts_and_completes(client, ap, chest_xray, supervised):
+    client.force_login(ap)
+
+    client.post(reverse("exams:checklist", args=[chest_xray.pk]), CHECKS)
+    started = client.post(reverse("exams:start", args=[chest_xray.pk]), follow=True)
+    assert "Within your scope of practice" in started.text
+    completed = client.post(reverse("exams:complete", args=[chest_xray.pk]), {
+        "projection_0": "PA", "kvp_0": "110", "mas_0": "2", "dap_0": "0.05", "dap_unit_0": "Gy·cm²",
+        "images_count": "1", "aftercare": "None needed",
+    }, follow=True)
+
+    assert "Examination completed." in completed.text
+    assert Examination.objects.get(pk=chest_xray.pk).status == "completed"
+
+
+def test_a_bad_exposure_is_shown_in_an_error_summary_and_kept(client, ap, chest_xray, supervised):
+    client.force_login(ap)
+    client.post(reverse("exams:checklist", args=[chest_xray.pk]), CHECKS)
+    client.post(reverse("exams:start", args=[chest_xray.pk]))
+
+    page = client.post(reverse("exams:complete", args=[chest_xray.pk]), {
+        "projection_0": "PA", "kvp_0": "900", "mas_0": "2", "dap_0": "0.05", "dap_unit_0": "Gy·cm²",
+        "images_count": "1",
+    })
+
+    assert page.status_code == 400
+    assert "nhsuk-error-summary" in page.text
+    assert "kVp must be between 20 and 150" in page.text
+    assert 'value="900"' in page.text
+
+
+def test_an_out_of_scope_start_says_who_it_was_escalated_to(client, ap, chest_xray, supervised):
+    client.force_login(ap)
+    client.post(reverse("exams:checklist", args=[chest_xray.pk]), {**CHECKS, "cooperative": "no"})
+
+    page = client.post(reverse("exams:start", args=[chest_xray.pk]), follow=True)
+
+    assert "Escalated to Rachel Hughes" in page.text
+    assert "The patient cannot co-operate" in page.text
+
+
+def test_an_administrator_cannot_see_patients(client, stranger, chest_xray):
+    client.force_login(stranger)
+
+    assert client.get(chest_xray.get_absolute_url()).status_code == 404
+    assert client.get(reverse("exams:worklist")).status_code == 403
