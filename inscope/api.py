@@ -6,6 +6,7 @@ engine refused (409) and ``detail`` when the request was malformed (422).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -78,7 +79,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, exc.message)
 
 
-def _location(loc: list[Any] | tuple[Any, ...]) -> str | None:
+def _location(loc: Sequence[Any]) -> str | None:
     """["body", "payload", "exposures", 0, "kvp"] -> "exposures[0].kvp"; ["query", "date"] -> "date"."""
     parts = list(loc)
     if parts and parts[0] == "body":

@@ -164,7 +164,7 @@ def _worklist(department: Department, people: dict[str, User], today: dt.date) -
                 site_code=booking.site, room_name=booking.room, scheduled_at=at,
                 accession_number=f"NGI{today:%y%m%d}{number:03d}", priority=booking.priority,
                 clinical_question=booking.question, justification=booking.justification,
-                justified_by="" if booking.justification == "pending" else "Rachel Hughes (under IR(ME)R guidelines)",
+                justified_by="" if booking.justification == "pending" else "Rachel Hughes",
             ),
             by=people["m.okafor"], source="cli",
         ))

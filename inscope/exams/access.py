@@ -29,8 +29,8 @@ def get_examination_for_user(user: User, pk: int, *, channel: str, for_update: b
     return exam
 
 
-def get_escalation_for_user(user: User, pk: int) -> Escalation:
-    """Return the escalation if the user may act on escalations at its site."""
+def get_escalation_for_user(user: User, pk: int, *, channel: str = "web") -> Escalation:
+    """Return the escalation if the user may act on escalations at its site; record the read."""
     escalation = Escalation.objects.select_related("examination__patient", "examination__site", "raised_by").filter(
         pk=pk
     ).first()
@@ -38,4 +38,6 @@ def get_escalation_for_user(user: User, pk: int) -> Escalation:
         raise Http404("No such escalation.")
     if not can(user, Action.RESOLVE_ESCALATION, escalation.examination.site):
         raise PermissionDenied("Only a supervising radiographer can act on escalations.")
+    record("patient.viewed", escalation.examination.patient, by=user, channel=channel,
+           summary=f"Viewed via escalation {escalation.pk}")
     return escalation

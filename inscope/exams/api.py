@@ -102,7 +102,7 @@ def summary(exam: Examination) -> dict[str, Any]:
         "protocol_name": exam.protocol_name,
         "modality": exam.modality,
         "site": exam.site.code,
-        "room": exam.room.name if exam.room_id else None,
+        "room": exam.room.name if exam.room else None,
         "patient": {"name": str(patient), "nhs_number": patient.nhs_number, "date_of_birth": patient.date_of_birth},
         "operator": _username(exam.operator) if exam.operator_id else None,
         "last_decision_outcome": (exam.decision or {}).get("outcome"),
@@ -132,15 +132,16 @@ def escalation_body(escalation: Escalation) -> dict[str, Any]:
     }
 
 
-def _escalations() -> QuerySet[Escalation]:
-    return Escalation.objects.select_related(
+def _escalations(queryset: QuerySet[Escalation] | None = None) -> QuerySet[Escalation]:
+    return (Escalation.objects.all() if queryset is None else queryset).select_related(
         "examination__patient", "examination__site", "examination__room", "examination__operator",
         "raised_by", "acknowledged_by", "resolved_by",
     ).prefetch_related(Prefetch("recipients", queryset=User.objects.order_by("username")))
 
 
-def _examinations() -> QuerySet[Examination]:
-    return Examination.objects.select_related("patient", "site", "room", "operator")
+def _examinations(queryset: QuerySet[Examination] | None = None) -> QuerySet[Examination]:
+    return (Examination.objects.all() if queryset is None else queryset).select_related(
+        "patient", "site", "room", "operator")
 
 
 def checklist_body(record: Any) -> dict[str, Any]:
@@ -166,7 +167,7 @@ def detail(exam: Examination) -> dict[str, Any]:
         "started_at": exam.started_at,
         "ended_at": exam.ended_at,
         "decision": exam.decision,
-        "policy_version": exam.policy_version.label if exam.policy_version_id else None,
+        "policy_version": exam.policy_version.label if exam.policy_version else None,
         "checklist": checklist_body(checklist) if checklist else None,
         "images_count": exam.images_count,
         "aftercare": exam.aftercare,
@@ -183,7 +184,7 @@ def detail(exam: Examination) -> dict[str, Any]:
         "escalations": [escalation_body(e) for e in escalations],
         "events": [
             {"at": e.at, "by": e.by.username, "source": e.source, "action": e.action, "from_status": e.from_status,
-             "to_status": e.to_status, "reason": e.reason, "policy_version": e.policy_version}
+             "to_status": e.to_status, "reason": e.reason, "decision": e.decision, "policy_version": e.policy_version}
             for e in exam.events.select_related("by").order_by("at", "id")
         ],
     }
@@ -237,7 +238,7 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]):
             raise DomainError(f"Unknown site {site!r}.", field="site")
         sites = chosen
     day = filters.date or timezone.localdate()
-    exams = _examinations().filter(site__in=sites).on_day(day).order_by("scheduled_at", "id")
+    exams = _examinations(Examination.objects.on_day(day)).filter(site__in=sites).order_by("scheduled_at", "id")
     if status is not None:
         exams = exams.filter(status=status)
     page = list(exams[offset:offset + limit])
@@ -380,7 +381,7 @@ QUEUE_STATUSES = {
 def escalation_queue(request: HttpRequest, filters: Query[QueueQuery]):
     user = _user(request)
     require(user, Action.RESOLVE_ESCALATION)
-    queue = _escalations().for_supervisor(user).filter(status__in=QUEUE_STATUSES[filters.status])
+    queue = _escalations(Escalation.objects.for_supervisor(user)).filter(status__in=QUEUE_STATUSES[filters.status])
     queue = queue.order_by("raised_at", "id")
     limit, offset = filters.limit, filters.offset
     page = list(queue[offset:offset + limit])
@@ -398,7 +399,7 @@ def _acted(escalation: Escalation) -> dict[str, Any]:
              summary="Say you have seen the escalation and are dealing with it")
 def acknowledge(request: HttpRequest, escalation_id: int):
     user = _user(request)
-    escalation = get_escalation_for_user(user, escalation_id)
+    escalation = get_escalation_for_user(user, escalation_id, channel="api")
     return _acted(services.acknowledge_escalation(escalation, by=user, source=SOURCE))
 
 
@@ -407,7 +408,7 @@ def acknowledge(request: HttpRequest, escalation_id: int):
              operation_id="take_over_examination", summary="Become the operator and start the examination yourself")
 def take_over(request: HttpRequest, escalation_id: int, payload: ReasonIn):
     user = _user(request)
-    escalation = get_escalation_for_user(user, escalation_id)
+    escalation = get_escalation_for_user(user, escalation_id, channel="api")
     services.take_over_examination(escalation, by=user, source=SOURCE, reason_text=payload.reason)
     return _acted(escalation)
 
@@ -417,16 +418,17 @@ def take_over(request: HttpRequest, escalation_id: int, payload: ReasonIn):
              operation_id="authorise_examination", summary="Authorise the AP who escalated to proceed")
 def authorise(request: HttpRequest, escalation_id: int, payload: ReasonIn):
     user = _user(request)
-    escalation = get_escalation_for_user(user, escalation_id)
+    escalation = get_escalation_for_user(user, escalation_id, channel="api")
     services.authorise_examination(escalation, by=user, source=SOURCE, reason_text=payload.reason)
     return _acted(escalation)
 
 
 @router.post("/escalations/{escalation_id}/cancel",
-             response=_responses(200, EscalationActionOut, 400, 403, 404, 409, 422), tags=["Escalations"], operation_id="cancel_from_escalation", summary="Decline and cancel the examination")
+             response=_responses(200, EscalationActionOut, 400, 403, 404, 409, 422), tags=["Escalations"],
+             operation_id="cancel_from_escalation", summary="Decline and cancel the examination")
 def cancel(request: HttpRequest, escalation_id: int, payload: ReasonIn):
     user = _user(request)
-    escalation = get_escalation_for_user(user, escalation_id)
+    escalation = get_escalation_for_user(user, escalation_id, channel="api")
     services.cancel_from_escalation(escalation, by=user, source=SOURCE, reason_text=payload.reason)
     return _acted(escalation)
 
@@ -436,6 +438,6 @@ def cancel(request: HttpRequest, escalation_id: int, payload: ReasonIn):
              operation_id="record_finding_action", summary="Record what you did about a flagged finding")
 def finding_action(request: HttpRequest, escalation_id: int, payload: FindingActionIn):
     user = _user(request)
-    escalation = get_escalation_for_user(user, escalation_id)
+    escalation = get_escalation_for_user(user, escalation_id, channel="api")
     services.record_finding_action(escalation, by=user, source=SOURCE, action=payload.action, note=payload.note)
     return _acted(escalation)

@@ -10,10 +10,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from inscope.department.models import Department
 from inscope.exams import services
 from inscope.exams.access import get_escalation_for_user
 from inscope.exams.models import Escalation
-from inscope.department.models import Department
 from inscope.exams.services.escalations import FINDING_ACTIONS
 from inscope.exams.services.routing import acknowledgement_minutes
 from inscope.lib.errors import DomainError, OutsideScope

@@ -28,7 +28,7 @@ class In(Schema):
 
 class ErrorOut(Schema):
     error: str = Field(description="What is wrong, in words to show the user.")
-    field: str | None = Field(None, description="The input field at fault, where there is one.")
+    field: str | None = Field(default=None, description="The input field at fault, where there is one.")
 
 
 class ReasonOut(Schema):
@@ -55,7 +55,7 @@ class DecisionOut(Schema):
 
 
 class RefusalOut(ErrorOut):
-    decision: DecisionOut | None = Field(None, description="Why the decision engine refused, when it did.")
+    decision: DecisionOut | None = Field(default=None, description="Why the decision engine refused, when it did.")
 
 
 class ValidationErrorOut(ErrorOut):
@@ -81,10 +81,10 @@ class RequestIn(In):
     scheduled_at: dt.datetime = Field(description="ISO 8601; without an offset it is read as UK local time.")
     accession_number: str = Field(min_length=1, max_length=16)
     priority: Examination.Priority = Examination.Priority.ROUTINE
-    room_name: str = Field("", max_length=80)
-    clinical_question: str = Field("", max_length=300)
+    room_name: str = Field(default="", max_length=80)
+    clinical_question: str = Field(default="", max_length=300)
     justification: Examination.Justification = Examination.Justification.PENDING
-    justified_by: str = Field("", max_length=120, description="Required unless justification is pending.")
+    justified_by: str = Field(default="", max_length=120, description="Required unless justification is pending.")
 
 
 class PatientBriefOut(Schema):
@@ -110,29 +110,29 @@ class ExaminationSummaryOut(Schema):
     protocol_name: str
     modality: str
     site: str = Field(description="Site code")
-    room: str | None = Field(None, description="Room name")
+    room: str | None = Field(default=None, description="Room name")
     patient: PatientBriefOut
-    operator: str | None = Field(None, description="Username of the operator, once someone has started it.")
-    last_decision_outcome: str | None = Field(None, description="proceed, escalate or stop; null if never decided.")
+    operator: str | None = Field(default=None, description="Username of the operator, once one has started it.")
+    last_decision_outcome: str | None = Field(default=None, description="proceed, escalate or stop; null if none.")
 
 
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
 
 
 class PageQuery(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0)
 
 
 class WorklistQuery(PageQuery):
-    date: dt.date | None = Field(None, description="YYYY-MM-DD; default today")
-    site: str | None = Field(None, description="Site code; default every site you work at")
+    date: dt.date | None = Field(default=None, description="YYYY-MM-DD; default today")
+    site: str | None = Field(default=None, description="Site code; default every site you work at")
     status: Examination.Status | None = None
 
 
 class QueueQuery(PageQuery):
     status: Literal["unresolved", "open", "acknowledged", "resolved"] = Field(
-        "unresolved", description="unresolved is open and acknowledged together")
+        default="unresolved", description="unresolved is open and acknowledged together")
 
 
 class WorklistOut(Schema):
@@ -155,11 +155,12 @@ class ExposureOut(Schema):
 class EventOut(Schema):
     at: dt.datetime
     by: str
-    source: str
+    source: str = Field(description="web, api, cli or system")
     action: str
     from_status: str
     to_status: str
     reason: str
+    decision: DecisionOut | None = Field(default=None, description="The decision this step was taken under.")
     policy_version: str
 
 
@@ -214,16 +215,19 @@ class ExaminationOut(ExaminationSummaryOut):
     supervisor: str | None = None
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
-    decision: DecisionOut | None = Field(None, description="The decision recorded when it was last started.")
+    decision: DecisionOut | None = Field(
+        default=None,
+        description="The decision recorded when it was last started (the one the worklist shows); later decisions, "
+                    "such as a radiographer's take-over, are on their events.")
     policy_version: str | None = None
-    checklist: ChecklistOut | None = Field(None, description="The latest pre-examination checklist.")
+    checklist: ChecklistOut | None = Field(default=None, description="The latest pre-examination checklist.")
     images_count: int | None = None
     aftercare: str
     notes: str
     total_dap_gy_cm2: str | None = None
     drl_value: str | None = None
     drl_source: str
-    drl_exceeded: bool | None = Field(None, description="True when the total DAP is above the protocol's DRL.")
+    drl_exceeded: bool | None = Field(default=None, description="True when the total DAP is above the protocol's DRL.")
     exposures: list[ExposureOut]
     escalations: list[EscalationOut]
     events: list[EventOut]
@@ -240,7 +244,7 @@ class ChecklistIn(In):
     has_capacity: bool | None = None
     mobility: Mobility | None = None
     trauma: bool | None = None
-    mri_answers: dict[str, str] | None = Field(None, description="MRI screening question id -> yes, no or unsure.")
+    mri_answers: dict[str, str] | None = Field(default=None, description="MRI question id -> yes, no or unsure.")
     contrast_checks_done: bool | None = None
     cannula_in_place: bool | None = None
 
@@ -248,7 +252,7 @@ class ChecklistIn(In):
 class StartOut(Schema):
     examination: ExaminationSummaryOut
     decision: DecisionOut = Field(description="Read the outcome: stop means the examination must not go ahead.")
-    escalation_id: int | None = Field(None, description="Set when the start was escalated.")
+    escalation_id: int | None = Field(default=None, description="Set when the start was escalated.")
     escalated_to: list[str] = Field(description="Usernames the escalation was sent to.")
 
 
@@ -263,15 +267,15 @@ class ExposureIn(In):
     dap: str | int | float = Field(description="Dose-area product in dap_unit.")
     dap_unit: str = Field(description="Gy·cm², dGy·cm², cGy·cm², mGy·cm², µGy·m² or Gy·m²")
     is_repeat: bool = False
-    repeat_reason: str = Field("", description="Required for a repeat: positioning, exposure, motion, artefact, "
-                                                "cut_off, equipment or other.")
+    repeat_reason: str = Field(default="", description="Required for a repeat: positioning, exposure, motion, "
+                                                        "artefact, cut_off, equipment or other.")
 
 
 class CompleteIn(In):
     exposures: list[ExposureIn]
     images_count: int
-    aftercare: str = Field("", max_length=300)
-    notes: str = Field("", max_length=5000)
+    aftercare: str = Field(default="", max_length=300)
+    notes: str = Field(default="", max_length=5000)
 
 
 class ReasonIn(In):
@@ -280,7 +284,7 @@ class ReasonIn(In):
 
 class FindingActionIn(In):
     action: str = Field(description="informed_radiologist, informed_referrer, patient_kept or no_action_needed")
-    note: str = Field("", max_length=400)
+    note: str = Field(default="", max_length=400)
 
 
 class EscalationActionOut(Schema):
@@ -294,7 +298,7 @@ class EscalationActionOut(Schema):
 class CasePatientIn(In):
     """Mirrors rules.facts.Patient. A fact left out is unknown, and the engine escalates on unknown."""
 
-    age: int | None = Field(None, ge=0, le=130)
+    age: int | None = Field(default=None, ge=0, le=130)
     childbearing_potential: bool | None = None
     identity_confirmed: bool | None = None
     cooperative: bool | None = None
@@ -303,7 +307,7 @@ class CasePatientIn(In):
     trauma: bool | None = None
     pregnancy_answer: PregnancyAnswer | None = None
     last_menstrual_period: dt.date | None = None
-    mri_stop_answers: list[str] | None = Field(None, description="Questions answered yes or unsure; [] is clear.")
+    mri_stop_answers: list[str] | None = Field(default=None, description="Questions answered yes or unsure; [] clear.")
     contrast_checks_done: bool | None = None
     cannula_in_place: bool | None = None
 
@@ -327,10 +331,10 @@ class CaseIn(In):
     """A hypothetical case: who would do which protocol, on whom, under whose supervision, on which day."""
 
     operator: str = Field(description="Username; their roles and entitlements come from the policy in force.")
-    roles: list[Role] | None = Field(None, description="Override the roles the policy gives the operator.")
+    roles: list[Role] | None = Field(default=None, description="Override the roles the policy gives the operator.")
     protocol_code: str
-    on: dt.date | None = Field(None, description="The day to decide for (default today).")
-    site_code: str | None = Field(None, description="Whose policy to use, if you belong to no department.")
-    patient: CasePatientIn = Field(default_factory=CasePatientIn)
-    request: CaseRequestIn = Field(default_factory=CaseRequestIn)
-    supervision: CaseSupervisionIn = Field(default_factory=CaseSupervisionIn)
+    on: dt.date | None = Field(default=None, description="The day to decide for (default today).")
+    site_code: str | None = Field(default=None, description="Whose policy to use, if you belong to no department.")
+    patient: CasePatientIn = Field(default_factory=lambda: CasePatientIn())
+    request: CaseRequestIn = Field(default_factory=lambda: CaseRequestIn())
+    supervision: CaseSupervisionIn = Field(default_factory=lambda: CaseSupervisionIn())

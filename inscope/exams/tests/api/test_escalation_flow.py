@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from inscope.exams.models import Escalation, Examination
+from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,9 @@ def test_the_radiographer_acknowledges_then_takes_over(escalated, api_as, radiog
                                                                                                  "r.hughes")
     assert client.get_api("/escalations", {"status": "open"}).json()["items"] == []
     assert client.get_api("/escalations", {"status": "resolved"}).json()["count"] == 1
+    events = client.get_api(f"/examinations/{taken.json()['examination']['id']}").json()["events"]
+    taken_over = next(e for e in events if e["action"] == "taken_over")
+    assert (taken_over["by"], taken_over["decision"]["outcome"]) == ("r.hughes", "proceed")
 
 
 def test_the_ap_cannot_resolve_their_own_escalation(escalated, api_as, trainee, ap):
@@ -106,3 +110,20 @@ def test_an_escalation_needs_a_note(api_as, ap, chest_xray, supervised):
     response = api_as(ap).post_api(f"/examinations/{chest_xray.pk}/escalate", {"note": ""})
 
     assert (response.status_code, response.json()["field"]) == (400, "note")
+
+
+def test_a_refused_authorisation_answers_409_with_the_decision(api_as, radiographer, chest_xray, supervised,
+                                                              in_scope_checklist):
+    unentitled = f.person("ap.new", "assistant_practitioner", name="New Starter")
+    client = api_as(unentitled)
+    client.post_api(f"/examinations/{chest_xray.pk}/checklist", in_scope_checklist)
+    pk = client.post_api(f"/examinations/{chest_xray.pk}/start").json()["escalation_id"]
+
+    response = api_as(radiographer).post_api(f"/escalations/{pk}/authorise", {"reason": "Go ahead"})
+
+    assert response.status_code == 409
+    data = response.json()
+    assert data["error"] and data["field"] is None
+    assert data["decision"]["outcome"] != "proceed"
+    assert data["decision"]["reason_codes"]
+    assert Escalation.objects.get(pk=pk).status == "open"

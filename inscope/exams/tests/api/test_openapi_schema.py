@@ -2,10 +2,9 @@
 
 When the API changes, regenerate the committed copy with
 
-    INSCOPE_WRITE_OPENAPI=1 .venv/bin/pytest inscope/exams/tests/api/test_openapi_schema.py
+    inscope export_openapi_schema --api inscope.api.api --output docs/openapi.json --indent 2
 
-which writes exactly what ``inscope export_openapi_schema --api inscope.api.api --output docs/openapi.json
---indent 2`` writes (that command needs "ninja" in INSTALLED_APPS).
+(or INSCOPE_WRITE_OPENAPI=1 with this test, which writes the same).
 """
 
 from __future__ import annotations

@@ -96,3 +96,14 @@ def test_issue_api_token_refuses_unknown_and_inactive_accounts(radiographer):
     with pytest.raises(CommandError, match="inactive"):
         call_command("issue_api_token", "r.hughes", "RIS", stdout=StringIO(), stderr=StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_revoke_api_token_stops_the_key_working_at_once(radiographer):
+    out = StringIO()
+    call_command("issue_api_token", "r.hughes", "Northgate RIS", stdout=out, stderr=StringIO())
+
+    call_command("revoke_api_token", "r.hughes", "Northgate RIS", stdout=StringIO())
+
+    assert Client().get(WORKLIST, HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}").status_code == 401
+    with pytest.raises(CommandError, match="no active token"):
+        call_command("revoke_api_token", "r.hughes", "Northgate RIS", stdout=StringIO())

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"No account called {username!r}.", returncode=1)
         if not user.is_active:
             raise CommandError(f"The account {username!r} is inactive; tokens for it would be refused.", returncode=1)
-        if not name or len(name) > ApiToken._meta.get_field("name").max_length:
+        if not name or len(name) > (ApiToken._meta.get_field("name").max_length or 80):
             raise CommandError("Give the token a name of 1 to 80 characters.", returncode=1)
         token, key = ApiToken.issue(user, name)
         record("api_token.issued", token, by=None, channel="cli", summary=f"API token {name!r} issued to {username}")
