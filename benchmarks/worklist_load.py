@@ -404,8 +404,9 @@ def _sample(scenario: str, body: bytes) -> dict[str, object]:
         data = json.loads(body)
         return {"bytes": len(body), "count": data["count"], "items": len(data["items"]), "limit": data["limit"]}
     text = body.decode()
-    return {"bytes": len(body), "rows": text.count('<tr class="nhsuk-table__row">') - (0 if "HX" in scenario else 1),
-            "full_page": "<html" in text}
+    full_page = "<html" in text
+    rows = text.count('<tr class="nhsuk-table__row">') - (1 if full_page else 0)  # less the header row
+    return {"bytes": len(body), "rows": rows, "full_page": full_page}
 
 
 def summarise(run_data: dict[str, object]) -> dict[str, object]:
@@ -470,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--date", default=None, help="worklist day, YYYY-MM-DD (default today)")
     parser.add_argument("--port", type=int, default=0, help="InScope's port (default: a free one); bare uses another")
     parser.add_argument("--output", type=Path, default=RESULTS / "worklist_load.json")
+    parser.add_argument("--settings", default="bench_settings",
+                        help="settings module for the profile phase (inscope.settings once pages render with it)")
     args = parser.parse_args(argv)
     args.configs = [c for c in args.configs.split(",") if c]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
@@ -513,7 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [PYTHON, str(BENCH / "worklist_profile.py"), "--site", args.site]
         if args.date:
             cmd += ["--date", args.date]
-        subprocess.run(cmd, cwd=ROOT, env=app_env(), check=True)
+        env = app_env()
+        env["DJANGO_SETTINGS_MODULE"] = args.settings
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True)
     return 0
 
 

@@ -17,6 +17,12 @@ PORT="${PORT:-8000}"
 .venv/bin/inscope migrate --noinput
 .venv/bin/inscope load_demo
 
+# Unacknowledged escalations are sent again by their own process, as in production.
+.venv/bin/inscope notify_escalations --loop > /dev/null &
+NOTIFIER=$!
+trap 'kill "$NOTIFIER" 2>/dev/null || true' EXIT
+
 echo
 echo "demo: InScope is starting at http://127.0.0.1:${PORT}/ (Ctrl+C to stop)"
-exec .venv/bin/inscope runserver "127.0.0.1:${PORT}"
+echo "demo: try ap.patel (worklist: WALKER, Sarah), r.hughes (escalations) and m.okafor (policy)"
+.venv/bin/inscope runserver "127.0.0.1:${PORT}"
