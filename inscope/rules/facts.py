@@ -131,6 +131,30 @@ class Entitlement:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """An assessor's sign-off of one competency for one person."""
+
+    competency: str
+    signed_on: dt.date
+    expires_on: dt.date | None
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A manager's entitlement of one person for one protocol, in force only while every competency it
+    requires is signed off and current (the second of the two steps after sign-off)."""
+
+    protocol: str
+    tasks: frozenset[str]
+    granted_by: str
+    granted_on: dt.date
+    review_date: dt.date | None
+    required_competencies: frozenset[str]
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     """What the decision needs from the policy document in force."""
 
@@ -152,6 +176,8 @@ class Operator:
     roles: frozenset[Role]
     entitlements: tuple[Entitlement, ...] = ()
     excluded_protocols: frozenset[str] = frozenset()  # personal restrictions the policy records
+    grants: tuple[Grant, ...] = ()  # entitlements that follow from signed competencies
+    sign_offs: tuple[SignOff, ...] = ()
 
 
 @dataclass(frozen=True)

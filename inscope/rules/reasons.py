@@ -38,6 +38,12 @@ REASONS: dict[str, ReasonSpec] = {
     "no-entitlement": ReasonSpec(E, RADIOGRAPHER, "No IR(ME)R operator entitlement covers the protocol."),
     "entitlement-expired": ReasonSpec(E, RADIOGRAPHER, "The operator entitlement has passed its review date."),
     "entitlement-not-yet-in-force": ReasonSpec(E, RADIOGRAPHER, "The operator entitlement starts in the future."),
+    "entitlement-revoked": ReasonSpec(E, RADIOGRAPHER, "The manager revoked the operator entitlement."),
+    "competency-not-signed-off": ReasonSpec(
+        E, RADIOGRAPHER, "A competency the entitlement requires has not been signed off."
+    ),
+    "competency-expired": ReasonSpec(E, RADIOGRAPHER, "A required competency is past its reassessment date."),
+    "competency-revoked": ReasonSpec(E, RADIOGRAPHER, "The sign-off of a required competency was revoked."),
     # Supervision
     "supervision-requirement-unknown": ReasonSpec(
         E, RADIOGRAPHER, "The policy does not say how this role must be supervised."

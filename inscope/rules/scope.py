@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from inscope.rules.competence import grant_reasons
 from inscope.rules.decisions import Reason
 from inscope.rules.facts import ASSISTANT_PRACTITIONER_ROLES, Operator, Policy, Protocol, Role
 from inscope.rules.reasons import reason
@@ -53,9 +54,18 @@ def role_scope_reasons(operator: Operator, protocol: Protocol, policy: Policy) -
 
 
 def entitlement_reasons(operator: Operator, protocol: Protocol, on: dt.date) -> list[Reason]:
-    """Return why no current operator entitlement covers the protocol on the date, if none does."""
+    """Return why no current operator entitlement covers the protocol on the date, if none does.
+
+    An entitlement written in the policy, or a grant backed by current competencies, is enough.
+    """
     covering = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK)]
+    grants = [g for g in operator.grants if g.protocol == protocol.code and OPERATOR_TASK in g.tasks]
+    grant_gaps = [grant_reasons(g, operator.sign_offs, on) for g in grants]
+    if any(not gaps for gaps in grant_gaps):
+        return []
     if not covering:
+        if grant_gaps:
+            return grant_gaps[0]  # the grant tells the operator what lapsed
         return [reason("no-entitlement", f"You hold no IR(ME)R operator entitlement for {protocol.name}.")]
     if any(e.entitled_on <= on and (e.review_date is None or on <= e.review_date) for e in covering):
         return []
