@@ -82,7 +82,8 @@ def _lmp(rng: random.Random, low: int, high: int) -> dt.date:
 
 def _ap_in_scope(rng):
     protocol = rng.choice(["XCHES", "XSHOU", "XHAND", "XWRIS", "XKNEE", "XANKL"])
-    return "ap.patel", protocol, _adult(rng), Request(protocol, justified=True, justified_by="dr.shah"), _supervised(rng)
+    request = Request(protocol, justified=True, justified_by="dr.shah")
+    return "ap.patel", protocol, _adult(rng), request, _supervised(rng)
 
 
 def _ap_trauma_hand(rng):  # trauma is allowed for hand/wrist/ankle
@@ -292,6 +293,7 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -333,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.runs):
         seconds = timed_run(cases, policy, args.decisions, f"run {i + 1}/{args.runs}")
         runs.append(seconds)
-        print(f"  run {i + 1}: {args.decisions / seconds:>10,.0f} decisions/s  {seconds / args.decisions * 1e6:6.2f} µs")
+        per = seconds / args.decisions * 1e6
+        print(f"  run {i + 1}: {args.decisions / seconds:>10,.0f} decisions/s  {per:6.2f} µs")
 
     median = statistics.median(runs)
     best = min(runs)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import http.cookiejar
 import json
 import os
 import platform
+import random
 import re
 import resource
 import shutil
@@ -26,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -45,7 +48,7 @@ PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 DATABASE_URL = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB_NAME}"
 HOST = "127.0.0.1"
 USERNAME = "r.hughes"  # a supervising radiographer at every site: may view every worklist
-PASSWORD = "inscope-demo-2026"  # inscope.department.demo.DEMO_PASSWORD (the benchmark database only)
+PASSWORD = "inscope-demo-2026"  # noqa: S105 - inscope.department.demo.DEMO_PASSWORD, benchmark database only
 SITE = "ngh"
 TIME_ZONE = "Europe/London"
 
@@ -67,6 +70,8 @@ SCENARIOS = {
     "bare": ("bare", "/", None),
 }
 DEFAULT_SCENARIOS = ["api", "api_full_day", "page", "page_poll", "bare"]
+# --app: the WSGI module gunicorn serves for InScope ("whatif" applies a proposed fix in memory).
+APPS = {"inscope": "inscope.wsgi", "whatif": "whatif_wsgi"}
 TARGET_P99_MS = 100
 TARGET_RATIO = 0.5
 
@@ -77,7 +82,7 @@ def app_env() -> dict[str, str]:
     env.update(
         DATABASE_URL=DATABASE_URL,
         DEBUG="false",
-        SECRET_KEY="benchmark-only-secret-key-not-for-production-0123456789abcdef",
+        SECRET_KEY="benchmark-only-secret-key-not-for-production-0123456789abcdef",  # noqa: S106
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
@@ -138,16 +143,16 @@ def setup(args: argparse.Namespace) -> None:
 def table_rows() -> dict[str, int]:
     rows = {}
     for table in ("exams_examination", "exams_patient", "staff_user", "staff_roleassignment", "department_site"):
-        rows[table] = int(psql(f"SELECT count(*) FROM {table}", DB_NAME))
+        rows[table] = int(psql(f"SELECT count(*) FROM {table}", DB_NAME))  # noqa: S608 - our own table names
     return rows
 
 
 def day_count(day: dt.date, site: str) -> int:
-    return int(psql(
-        "SELECT count(*) FROM exams_examination e JOIN department_site s ON s.id = e.site_id "
-        f"WHERE s.code = '{site}' AND (e.scheduled_at AT TIME ZONE '{TIME_ZONE}')::date = '{day.isoformat()}'",
-        DB_NAME,
-    ))
+    if not re.fullmatch(r"[a-z0-9_-]+", site):
+        raise SystemExit(f"Bad site code {site!r}")
+    where = f"s.code = '{site}' AND (e.scheduled_at AT TIME ZONE '{TIME_ZONE}')::date = '{day.isoformat()}'"
+    sql = "SELECT count(*) FROM exams_examination e JOIN department_site s ON s.id = e.site_id WHERE " + where  # noqa: S608 - site checked above
+    return int(psql(sql, DB_NAME))
 
 
 # --- servers --------------------------------------------------------------------------------------------------------
@@ -156,12 +161,13 @@ def day_count(day: dt.date, site: str) -> int:
 class Server:
     """One gunicorn master we started (and only we stop, by its pid)."""
 
-    def __init__(self, kind: str, config: str, port: int, log: Path, settings_module: str = "inscope.settings") -> None:
+    def __init__(self, kind: str, config: str, port: int, log: Path, settings_module: str = "inscope.settings",
+                 app_module: str = "inscope.wsgi") -> None:
         self.kind, self.config, self.port = kind, config, port
-        app = ["inscope.wsgi:application"] if kind == "inscope" else ["bare_app:application"]
+        app = [f"{app_module}:application"] if kind == "inscope" else ["bare_app:application"]
         app = ["--pythonpath", str(BENCH), *app]
         cmd = [GUNICORN, *app, "-b", f"{HOST}:{port}", *CONFIGS[config], "--log-level", "warning",
-               "--worker-tmp-dir", "/dev/shm", "--timeout", "60"]
+               "--worker-tmp-dir", "/dev/shm", "--timeout", "60"]  # noqa: S108 - gunicorn's documented advice
         env = app_env()
         env["DJANGO_SETTINGS_MODULE"] = settings_module
         if kind == "bare":
@@ -195,6 +201,18 @@ class Server:
     def cpu_seconds(self) -> float:
         """CPU time (user + system) of the master and its workers so far."""
         return tree_cpu_seconds(self.proc.pid)
+
+    def wait_idle(self, limit: float = 90, quiet: float = 0.05) -> float:
+        """Wait until the workers have drained requests left queued by the last run (CPU below ``quiet``)."""
+        start = time.monotonic()
+        last = self.cpu_seconds()
+        while time.monotonic() - start < limit:
+            time.sleep(0.5)
+            now = self.cpu_seconds()
+            if now - last < quiet * 0.5:
+                break
+            last = now
+        return round(time.monotonic() - start, 1)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -258,7 +276,8 @@ def log_in(base: str) -> str:
     if match is None:
         raise RuntimeError("No CSRF token on the login page")
     form = urllib.parse.urlencode({"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": match.group(1)})
-    request = urllib.request.Request(f"{base}/login/", data=form.encode(), headers={"Referer": f"{base}/login/"})
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"{base}/login/", data=form.encode(), headers={"Referer": f"{base}/login/"})
     opener.open(request, timeout=10).read()
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
@@ -284,7 +303,7 @@ def headers_for(auth: str | None, token: str, cookie: str) -> list[str]:
 
 
 def fetch(url: str, headers: list[str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
             return response.status, response.read()
@@ -293,7 +312,7 @@ def fetch(url: str, headers: list[str]) -> tuple[int, bytes]:
 
 
 def wrk(url: str, headers: list[str], *, seconds: int, connections: int, threads: int) -> dict[str, object]:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_SCRIPT)]
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT)]
     for header in headers:
         cmd += ["-H", header]
     cmd.append(url)
@@ -307,11 +326,14 @@ def wrk(url: str, headers: list[str], *, seconds: int, connections: int, threads
 
 
 def measure(server: Server, scenario: str, url: str, headers: list[str], args: argparse.Namespace) -> dict[str, object]:
+    server.wait_idle()
     if args.warmup:
         wrk(url, headers, seconds=args.warmup, connections=args.connections, threads=args.threads)
+        server.wait_idle()  # requests still queued when wrk stopped would otherwise count against the next run
     cpu_before, (busy_before, total_before) = server.cpu_seconds(), machine_busy()
     raw = wrk(url, headers, seconds=args.duration, connections=args.connections, threads=args.threads)
     cpu_after, (busy_after, total_after) = server.cpu_seconds(), machine_busy()
+    drained = server.wait_idle()
     seconds = raw["duration_us"] / 1e6
     latency = raw["latency_us"]
     errors = raw["errors"]
@@ -327,6 +349,7 @@ def measure(server: Server, scenario: str, url: str, headers: list[str], args: a
         "latency_ms": {k: round(v / 1000, 2) for k, v in latency.items()},
         "errors": errors,
         "bytes_per_response": round(raw["bytes"] / max(raw["requests"], 1)),
+        "drain_seconds_after": drained,
         "cpu": {
             "server_seconds": round(cpu_after - cpu_before, 2),
             "wrk_seconds": raw["wrk_cpu_seconds"],
@@ -357,7 +380,7 @@ def run_load(args: argparse.Namespace) -> dict[str, object]:
     for config in args.configs:
         wanted = [s for s in args.scenarios if SCENARIOS[s][0] == "inscope"]
         if wanted:
-            server = Server("inscope", config, free_port(args.port), log, settings_module)
+            server = Server("inscope", config, free_port(args.port), log, settings_module, APPS[args.app])
             try:
                 if server.wait_ready("/login/") >= 500 and settings_module == "inscope.settings":
                     step("  The login page is a 500 with the real settings (see gunicorn.log.tmp); "
@@ -367,7 +390,7 @@ def run_load(args: argparse.Namespace) -> dict[str, object]:
                                     "benchmarks/bench_settings.py (manifest_strict = False), otherwise identical.")
                     server.stop()
                     settings_module = "bench_settings"
-                    server = Server("inscope", config, free_port(args.port), log, settings_module)
+                    server = Server("inscope", config, free_port(args.port), log, settings_module, APPS[args.app])
                     if server.wait_ready("/login/") >= 500:
                         raise RuntimeError(f"The login page is still a 500; see {log}")
                 if not cookie:
@@ -396,6 +419,117 @@ def run_load(args: argparse.Namespace) -> dict[str, object]:
                 server.stop()
     return {"day": day.isoformat(), "site": args.site, "examinations_that_day_at_site": rows,
             "settings_module": settings_module, "problems": problems, "samples": samples, "results": results}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of a list (q in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def paced_load(
+    port: int, path: str, headers: list[str], *, clients: int, interval: float, seconds: float
+) -> dict[str, object]:
+    """Open loop: each client sends one request every ``interval`` seconds (random phase) for ``seconds``.
+
+    Latency runs from when the request was due, not when it was sent, so a server that falls behind is charged
+    for the wait (no coordinated omission).
+    """
+    header_map = dict(h.split(": ", 1) for h in headers)
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    t0 = time.monotonic() + 0.5
+    end = t0 + seconds
+
+    def client(number: int) -> None:
+        rng = random.Random(number)
+        due = t0 + rng.uniform(0, interval)
+        while due < end:
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            # A new connection per request: gunicorn keeps idle connections 2 s, a poll comes every 10 s.
+            conn = http.client.HTTPConnection(HOST, port, timeout=60)
+            try:
+                conn.request("GET", path, headers=header_map)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except OSError as error:
+                status = 0
+                with lock:
+                    failures.append(repr(error))
+            finally:
+                conn.close()
+            took = time.monotonic() - due
+            with lock:
+                if status == 200:
+                    latencies.append(took)
+                elif status:
+                    failures.append(f"HTTP {status}")
+            due += interval
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    ms = [x * 1000 for x in latencies]
+    return {
+        "clients": clients, "interval_s": interval, "seconds": seconds, "offered_rps": round(clients / interval, 2),
+        "requests_ok": len(ms), "failures": len(failures), "failure_examples": failures[:5],
+        "latency_ms": {"p50": round(percentile(ms, 50), 1), "p90": round(percentile(ms, 90), 1),
+                       "p99": round(percentile(ms, 99), 1), "max": round(max(ms), 1) if ms else None,
+                       "mean": round(sum(ms) / len(ms), 1) if ms else None},
+    }
+
+
+def run_paced(args: argparse.Namespace) -> dict[str, object]:
+    """Each of the clients requests every ``--interval`` seconds, as open worklist pages poll: a realistic load."""
+    day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(ZoneInfo(TIME_ZONE)).date()
+    config = args.paced_config
+    token = issue_token()
+    log = RESULTS / "gunicorn.log.tmp"
+    settings_module = "inscope.settings"
+    problems: list[str] = []
+    server = Server("inscope", config, free_port(args.port), log, settings_module, APPS[args.app])
+    results = []
+    try:
+        if server.wait_ready("/login/") >= 500:
+            problems.append("HTML pages answered 500 under inscope.settings; served with benchmarks/bench_settings.py.")
+            server.stop()
+            settings_module = "bench_settings"
+            server = Server("inscope", config, free_port(args.port), log, settings_module, APPS[args.app])
+            server.wait_ready("/login/")
+        cookie = log_in(server.base)
+        for scenario in [s for s in args.paced_scenarios if SCENARIOS[s][0] == "inscope"]:
+            _, path_template, auth = SCENARIOS[scenario]
+            path = path_template.format(date=day.isoformat(), site=args.site)
+            headers = headers_for(auth, token, cookie)
+            status, _ = fetch(server.base + path, headers)
+            if status != 200:
+                raise RuntimeError(f"{scenario}: {path} answered {status}")
+            server.wait_idle()
+            cpu_before = server.cpu_seconds()
+            result = paced_load(server.port, path, headers, clients=args.connections, interval=args.interval,
+                                seconds=args.paced_duration)
+            result.update(scenario=scenario, config=config, path=path,
+                          server_cpu_seconds=round(server.cpu_seconds() - cpu_before, 2))
+            lat = result["latency_ms"]
+            step(f"  paced {config:>5} {scenario:<13} {result['requests_ok']:>5} ok  p50 {lat['p50']:>7.1f} ms  "
+                 f"p90 {lat['p90']:>7.1f} ms  p99 {lat['p99']:>7.1f} ms  failures {result['failures']}")
+            results.append(result)
+    finally:
+        server.stop()
+    return {"benchmark": "worklist_paced", "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": " ".join(["python", os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]]),
+            "day": day.isoformat(), "site": args.site, "examinations_that_day_at_site": day_count(day, args.site),
+            "settings_module": settings_module, "problems": problems,
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()], "results": results}
 
 
 def _sample(scenario: str, body: bytes) -> dict[str, object]:
@@ -453,16 +587,17 @@ def machine() -> dict[str, object]:
         "gunicorn": gunicorn_version,
         "wrk": wrk_version[0] if wrk_version else "",
         "platform": platform.platform(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("phase", choices=["setup", "run", "profile", "all"])
+    parser.add_argument("phase", choices=["setup", "run", "paced", "profile", "all"])
     parser.add_argument("--exams", type=int, default=50_000)
     parser.add_argument("--days", type=int, default=50)
-    parser.add_argument("--duration", type=int, default=20, help="seconds of load per scenario")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measurement")
+    parser.add_argument("--duration", type=int, default=20, help="run: seconds of load per scenario")
+    parser.add_argument("--warmup", type=int, default=3, help="run: seconds of load before each measurement")
     parser.add_argument("--connections", type=int, default=50, help="concurrent clients")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS), help=f"from {', '.join(CONFIGS)}")
@@ -470,48 +605,79 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", default=SITE)
     parser.add_argument("--date", default=None, help="worklist day, YYYY-MM-DD (default today)")
     parser.add_argument("--port", type=int, default=0, help="InScope's port (default: a free one); bare uses another")
-    parser.add_argument("--output", type=Path, default=RESULTS / "worklist_load.json")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="default results/worklist_load.json (run), worklist_paced.json (paced); "
+                             "_whatif is added with --app whatif")
+    parser.add_argument("--app", choices=list(APPS), default="inscope",
+                        help="whatif: serve benchmarks/whatif_wsgi.py (a proposed fix applied in memory)")
+    parser.add_argument("--interval", type=float, default=10.0,
+                        help="paced: seconds between one client's requests (the page polls every 10 s)")
+    parser.add_argument("--paced-duration", type=int, default=60, help="paced: seconds per scenario")
+    parser.add_argument("--paced-config", default="w2t4", help="paced: the gunicorn config to serve with")
+    parser.add_argument("--paced-scenarios", default="api,page,page_poll")
     parser.add_argument("--settings", default="bench_settings",
                         help="settings module for the profile phase (inscope.settings once pages render with it)")
     args = parser.parse_args(argv)
     args.configs = [c for c in args.configs.split(",") if c]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
-    for name in args.configs:
+    args.paced_scenarios = [s for s in args.paced_scenarios.split(",") if s]
+    for name in [*args.configs, args.paced_config]:
         if name not in CONFIGS:
             parser.error(f"unknown config {name!r}")
-    for name in args.scenarios:
+    for name in [*args.scenarios, *args.paced_scenarios]:
         if name not in SCENARIOS:
             parser.error(f"unknown scenario {name!r}")
+    return args
 
+
+def closed_loop_phase(args: argparse.Namespace, output: Path) -> None:
+    started = dt.datetime.now(dt.UTC)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    data = run_load(args)
+    summary = summarise(data)
+    dataset = RESULTS / "worklist_dataset.json"
+    report = {
+        "benchmark": "worklist_load",
+        "when": started.isoformat(timespec="seconds"),
+        "command": " ".join(["python", os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]]),
+        "app": {"module": APPS[args.app], "whatif": args.app == "whatif"},
+        "machine": {**machine(), "load_average_at_start": load_before},
+        "load_generator": {"tool": "wrk", "connections": args.connections, "threads": args.threads,
+                           "duration_s": args.duration, "warmup_s": args.warmup,
+                           "note": "closed loop; wrk, gunicorn and PostgreSQL share the same cores"},
+        "targets": {"p99_ms_below": TARGET_P99_MS, "rps_ratio_to_bare_at_least": TARGET_RATIO},
+        "dataset": json.loads(dataset.read_text()) if dataset.exists() else None,
+        **data,
+        "summary": summary,
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    step(f"Best config for the API: {summary['best_config_for_api']}")
+    for config, entry in summary["per_config"].items():
+        for name, item in entry.items():
+            ratio = f"  {item['ratio_to_bare']:.2%} of bare" if "ratio_to_bare" in item else ""
+            step(f"  {config:>5} {name:<13} {item['rps']:>8,.1f} req/s  p50 {item['p50_ms']:.1f} ms  "
+                 f"p99 {item['p99_ms']:.1f} ms{ratio}")
+    step(f"Wrote {os.path.relpath(output, ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    suffix = "_whatif" if args.app == "whatif" else ""
     if args.phase in ("setup", "all"):
         setup(args)
+    else:
+        step("Bringing the benchmark database up to date with the code (inscope migrate)")
+        run([PYTHON, "-m", "inscope", "migrate", "--noinput", "-v", "0"], env=app_env())
     if args.phase in ("run", "all"):
-        started = dt.datetime.now(dt.UTC)
-        data = run_load(args)
-        summary = summarise(data)
-        report = {
-            "benchmark": "worklist_load",
-            "when": started.isoformat(timespec="seconds"),
-            "command": " ".join(["python", *[os.path.relpath(sys.argv[0], ROOT)], *sys.argv[1:]]),
-            "machine": machine(),
-            "load_generator": {"tool": "wrk", "connections": args.connections, "threads": args.threads,
-                               "duration_s": args.duration, "warmup_s": args.warmup,
-                               "note": "closed loop; wrk, gunicorn and PostgreSQL share the same cores"},
-            "targets": {"p99_ms_below": TARGET_P99_MS, "rps_ratio_to_bare_at_least": TARGET_RATIO},
-            "dataset": json.loads((RESULTS / "worklist_dataset.json").read_text())
-            if (RESULTS / "worklist_dataset.json").exists() else None,
-            **data,
-            "summary": summary,
-        }
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(report, indent=2) + "\n")
-        step(f"Best config for the API: {summary['best_config_for_api']}")
-        for config, entry in summary["per_config"].items():
-            for name, item in entry.items():
-                ratio = f"  {item['ratio_to_bare']:.0%} of bare" if "ratio_to_bare" in item else ""
-                step(f"  {config:>5} {name:<13} {item['rps']:>8,.1f} req/s  p50 {item['p50_ms']:.1f} ms  "
-                     f"p99 {item['p99_ms']:.1f} ms{ratio}")
-        step(f"Wrote {os.path.relpath(args.output, ROOT)}")
+        closed_loop_phase(args, args.output if args.phase == "run" and args.output else
+                          RESULTS / f"worklist_load{suffix}.json")
+    if args.phase in ("paced", "all"):
+        output = args.output if args.phase == "paced" and args.output else RESULTS / f"worklist_paced{suffix}.json"
+        report = run_paced(args)
+        report["app"] = {"module": APPS[args.app], "whatif": args.app == "whatif"}
+        output.write_text(json.dumps(report, indent=2) + "\n")
+        step(f"Wrote {os.path.relpath(output, ROOT)}")
     if args.phase in ("profile", "all"):
         cmd = [PYTHON, str(BENCH / "worklist_profile.py"), "--site", args.site]
         if args.date:

@@ -31,7 +31,6 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from inscope.department.models import Site  # noqa: E402
@@ -51,9 +50,34 @@ def requests_for(day: dt.date, site: str) -> dict[str, tuple[str, dict[str, str]
     }
 
 
+class QueryRecorder:
+    """An execute wrapper that keeps each query's SQL (with its parameters) and time."""
+
+    def __init__(self) -> None:
+        self.queries: list[dict[str, object]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            ms = round((time.perf_counter() - start) * 1000, 2)
+            self.queries.append({"ms": ms, "sql": sql, "params": None if many else params})
+
+    def resolved(self) -> list[dict[str, object]]:
+        """The queries with their parameters filled in (mogrified on a cursor of its own)."""
+        found = []
+        with connection.cursor() as cursor:
+            for q in self.queries:
+                text = cursor.mogrify(q["sql"], q["params"]) if q["params"] else q["sql"]
+                found.append({"ms": q["ms"], "sql": text})
+        return found
+
+
 def measure(client: Client, path: str, extra: dict[str, str], repeat: int) -> dict[str, object]:
     client.get(path, **extra)  # warm
-    with CaptureQueriesContext(connection) as captured:
+    recorder = QueryRecorder()
+    with connection.execute_wrapper(recorder):
         response = client.get(path, **extra)
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
     times = []
@@ -61,7 +85,7 @@ def measure(client: Client, path: str, extra: dict[str, str], repeat: int) -> di
         start = time.perf_counter()
         client.get(path, **extra)
         times.append(time.perf_counter() - start)
-    queries = [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]} for q in captured.captured_queries]
+    queries = recorder.resolved()
     return {
         "status": response.status_code,
         "bytes": len(response.content),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "inscope.staff",
     "inscope.policy",
     "inscope.supervision",
+    "inscope.competencies",
     "inscope.exams",
 ]
 

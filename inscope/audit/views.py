@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from inscope.audit.models import AuditEvent
 from inscope.lib.pages import render_page
-from inscope.staff.models import User
 from inscope.staff.permissions import Action, require
+from inscope.staff.requests import AuthedRequest
 
 LIMIT = 200
-
-
-class AuthedRequest(HttpRequest):
-    user: User  # behind login_required
 
 
 @login_required

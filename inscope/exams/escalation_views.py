@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,10 +21,11 @@ from inscope.lib.pages import render_page
 from inscope.rules.decisions import Urgency
 from inscope.rules.escalation import is_overdue
 from inscope.staff.permissions import Action, require
+from inscope.staff.requests import AuthedRequest
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """Unresolved escalations sent to me, oldest first, with their age; the table refreshes itself."""
     require(request.user, Action.RESOLVE_ESCALATION)
     now = timezone.now()
@@ -52,7 +53,7 @@ def _context(escalation: Escalation, **extra):
 
 
 @login_required
-def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def escalation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     escalation = get_escalation_for_user(request.user, pk)
     return render_page(request, "exams/escalation.html", _context(escalation))
 
@@ -80,7 +81,7 @@ DONE = {
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action.")
     escalation = get_escalation_for_user(request.user, pk)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from inscope.competencies.queries import with_competence
 from inscope.exams.models import ChecklistRecord, Examination
 from inscope.exams.mri_screening import stop_answers
 from inscope.policy.document import PolicyDocument
@@ -75,10 +76,10 @@ def supervision_facts(sessions) -> f.SupervisionContext:
 
 
 def operator_facts(user: User, exam: Examination, document: PolicyDocument | None) -> f.Operator:
+    """Return the operator's roles at the site, entitlements from the policy, and competence-backed grants."""
     roles = user.roles_at(exam.site)
-    if document is None:
-        return f.Operator(user.username, roles)
-    return document.operator(user.username, roles)
+    operator = f.Operator(user.username, roles) if document is None else document.operator(user.username, roles)
+    return with_competence(operator, user)
 
 
 def case_for(exam: Examination, operator: User, document: PolicyDocument | None, *, now: dt.datetime) -> f.Case:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from inscope.lib.pages import render_page
 from inscope.policy.services import document_for, in_force
 from inscope.rules.decisions import Outcome
 from inscope.staff.permissions import Action, can, require
+from inscope.staff.requests import AuthedRequest
 
 OPEN = Examination.Status.SCHEDULED, Examination.Status.ESCALATED, Examination.Status.AUTHORISED
 
@@ -35,7 +36,7 @@ def _sites_for(user) -> list[Site]:
 
 
 @login_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.VIEW_WORKLIST)
     sites = _sites_for(request.user)
     site = next((s for s in sites if s.code == request.GET.get("site")), sites[0] if sites else None)
@@ -55,7 +56,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render_page(request, "exams/worklist.html", context, block="rows")
 
 
-def _detail_context(request: HttpRequest, exam: Examination, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, exam: Examination, **extra: Any) -> dict[str, Any]:
     user = request.user
     version = in_force(exam.department)
     entry = document_for(version).protocols.get(exam.protocol_code) if version else None
@@ -91,12 +92,12 @@ def _detail_context(request: HttpRequest, exam: Examination, **extra: Any) -> di
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = get_examination_for_user(request.user, pk, channel="web")
     return render_page(request, "exams/detail.html", _detail_context(request, exam))
 
 
-def _redisplay(request: HttpRequest, exam: Examination, error: DomainError, form: str) -> HttpResponse:
+def _redisplay(request: AuthedRequest, exam: Examination, error: DomainError, form: str) -> HttpResponse:
     """Show the examination again with the error summary, keeping what was typed."""
     exam.refresh_from_db()
     errors = [{"text": error.message, "href": f"#{error.field or form}"}]
@@ -108,7 +109,7 @@ def _redisplay(request: HttpRequest, exam: Examination, error: DomainError, form
 
 @login_required
 @require_POST
-def checklist(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = get_examination_for_user(request.user, pk, channel="web")
     try:
         services.record_checklist(exam, forms.checklist_answers(request.POST), by=request.user, source="web")
@@ -120,7 +121,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start(request: HttpRequest, pk: int) -> HttpResponse:
+def start(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = get_examination_for_user(request.user, pk, channel="web")
     try:
         result = services.start_examination(exam, by=request.user, source="web")
@@ -139,7 +140,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def escalate(request: HttpRequest, pk: int) -> HttpResponse:
+def escalate(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = get_examination_for_user(request.user, pk, channel="web")
     try:
         escalation = services.escalate_examination(exam, by=request.user, source="web",
@@ -153,7 +154,7 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
+def complete(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = get_examination_for_user(request.user, pk, channel="web")
     try:
         exam = services.complete_examination(
@@ -173,7 +174,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding(request: HttpRequest, pk: int) -> HttpResponse:
+def finding(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = get_examination_for_user(request.user, pk, channel="web")
     try:
         escalation = services.flag_finding(exam, by=request.user, source="web", note=request.POST.get("note", ""))
@@ -185,7 +186,7 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def new_request(request: HttpRequest) -> HttpResponse:
+def new_request(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.CREATE_REQUEST)
     sites = list(Site.objects.select_related("department").prefetch_related("rooms"))
     department = request.user.department or (sites[0].department if sites else None)
@@ -195,8 +196,10 @@ def new_request(request: HttpRequest) -> HttpResponse:
                                "protocols": protocols, "post": request.POST}
     if request.method == "POST":
         try:
-            exam = services.create_request(department, forms.request_input(request.POST), by=request.user,
-                                           source="web")
+            data = forms.request_input(request.POST)
+            if department is None:  # no department, so no policy in force (as create_request would say)
+                raise DomainError("No approved policy is in force, so the protocol cannot be checked.")
+            exam = services.create_request(department, data, by=request.user, source="web")
         except DomainError as error:
             context["errors"] = [{"text": error.message, "href": f"#{error.field or 'nhs_number'}"}]
             context["error_field"] = error.field

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django_htmx.middleware import HtmxDetails
 from jinja2_fragments import render_block
 
 
@@ -16,7 +18,8 @@ def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, block: str | None = None, status: int = 200
 ) -> HttpResponse:
     """Render the whole page, or only ``block`` when htmx asks for it."""
-    if block and getattr(request, "htmx", False) and not request.htmx.boosted:
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)  # set by django-htmx's middleware
+    if block and htmx and not htmx.boosted:
         token = get_token(request)
         full = {
             **context,
@@ -25,6 +28,6 @@ def render_page(
             "csrf_token": token,
             "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token),
         }
-        env = engines["jinja2"].env
+        env = cast(Jinja2, engines["jinja2"]).env
         return HttpResponse(render_block(env, template, block, full), status=status)
     return HttpResponse(render_to_string(template, {**context, "user": request.user}, request), status=status)

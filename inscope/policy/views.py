@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import slugify
@@ -25,14 +25,11 @@ from inscope.policy.services import InvalidPolicy, approve_policy, create_draft,
 from inscope.rules.facts import Role
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can, require
+from inscope.staff.requests import AuthedRequest
 
 DEMO_POLICY = Path(__file__).resolve().parent / "demo_policy.yaml"
 # Accounts holding these roles get a row in the matrix even when the policy does not name them.
 MATRIX_ROLES = (Role.TRAINEE_AP, Role.AP, Role.RADIOGRAPHER)
-
-
-class AuthedRequest(HttpRequest):
-    user: User  # every view here is behind login_required
 
 
 def department_for(user: User) -> Department | None:

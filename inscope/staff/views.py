@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 
 from inscope.lib.pages import render_page
 from inscope.staff.permissions import Action, can
+from inscope.staff.requests import AuthedRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -24,7 +25,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if can(user, Action.RESOLVE_ESCALATION):
         return redirect("exams:queue")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from inscope.lib.errors import DomainError
 from inscope.lib.pages import render_page
 from inscope.staff.models import User
 from inscope.staff.permissions import SUPERVISORS, Action, can, require
+from inscope.staff.requests import AuthedRequest
 from inscope.supervision.models import DutySession
 from inscope.supervision.services import plan_duty_session
 
@@ -27,7 +28,7 @@ def _when(day: dt.date, value: str, label: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, moment))
 
 
-def _plan(request: HttpRequest, day: dt.date) -> None:
+def _plan(request: AuthedRequest, day: dt.date) -> None:
     post = request.POST
     supervisor = User.objects.filter(pk=post.get("supervisor") or 0).first()
     site = Site.objects.filter(pk=post.get("site") or 0).first()
@@ -44,7 +45,7 @@ def _plan(request: HttpRequest, day: dt.date) -> None:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.VIEW_WORKLIST)
     day = timezone.localdate()
     context: dict = {"page_title": "Supervision", "nav": "supervision", "day": day}

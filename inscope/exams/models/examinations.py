@@ -93,6 +93,11 @@ class Examination(models.Model):
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    supervision_mode = models.CharField(max_length=10, blank=True)  # direct or indirect, as it was at the start
+    # An AP who performed it under the operator's direct supervision, as practice towards a competency.
+    practising = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="practice"
+    )
     # The last decision, and the policy and ruleset it was made under.
     decision = models.JSONField(null=True, blank=True)
     policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)

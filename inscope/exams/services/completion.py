@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from inscope.competencies.services.evidence import record_observed_practice
 from inscope.exams.models import Examination, Exposure
 from inscope.exams.services.workflow import move_examination
 from inscope.lib.errors import DomainError, NotAllowed
@@ -80,6 +81,18 @@ def _exposure(exam: Examination, data: ExposureInput, index: int) -> Exposure:
     )
 
 
+def _count_supervised_practice(exam: Examination, *, by: User, source: str) -> None:
+    """An examination done under direct supervision is observed practice for the AP who did it."""
+    if exam.practising is not None:
+        learner, supervisor = exam.practising, exam.operator
+    elif exam.supervision_mode == "direct" and exam.supervisor is not None:
+        learner, supervisor = exam.operator, exam.supervisor
+    else:
+        return
+    record_observed_practice(learner, protocol_code=exam.protocol_code, accession_number=exam.accession_number,
+                             supervisor=supervisor, by=by, channel=source)
+
+
 @transaction.atomic
 def complete_examination(
     exam: Examination,
@@ -118,6 +131,7 @@ def complete_examination(
     reason = f"{len(rows)} exposures, {images_count} images, DAP {total} Gy·cm²"
     if exam.drl_exceeded:
         reason += f" — above the DRL of {exam.drl_value} Gy·cm²"
+    _count_supervised_practice(exam, by=by, source=source)
     move_examination(
         exam, to=Examination.Status.COMPLETED, by=by, source=source, action="completed", reason=reason,
         update_fields=("total_dap_gy_cm2", "images_count", "aftercare", "notes", "ended_at", "drl_value",

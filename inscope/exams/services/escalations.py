@@ -20,6 +20,7 @@ from inscope.rules.escalation import due_for_renotification
 from inscope.rules.reasons import reason
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can
+from inscope.supervision.models import DutySession
 
 FINDING_ACTIONS = {
     "informed_radiologist": "Informed the radiologist",
@@ -79,8 +80,14 @@ def _require_reason(text: str) -> str:
 
 
 @transaction.atomic
-def take_over_examination(escalation: Escalation, *, by: User, source: str, reason_text: str) -> Examination:
-    """Make the supervising radiographer the operator and start the examination, if within their own scope."""
+def take_over_examination(
+    escalation: Escalation, *, by: User, source: str, reason_text: str, supervised_practice: bool = False
+) -> Examination:
+    """Make the supervising radiographer the operator and start the examination, if within their own scope.
+
+    With ``supervised_practice`` the AP who escalated performs it under the radiographer's direct supervision,
+    and it counts as observed practice towards their competency; the radiographer stays the operator.
+    """
     reason_text = _require_reason(reason_text)
     escalation = _lock_for_resolver(escalation, by)
     exam = _locked_exam(escalation)
@@ -88,9 +95,15 @@ def take_over_examination(escalation: Escalation, *, by: User, source: str, reas
     verdict = may_take_over(evaluate_examination(exam, operator=by, now=now))
     if verdict.outcome is not Outcome.PROCEED:
         raise OutsideScope(verdict)
+    exam.practising = escalation.raised_by if supervised_practice else None
+    # The radiographer operates; with supervised practice the AP performs it beside them.
     exam.operator, exam.started_at = by, now
+    exam.supervision_mode = DutySession.Mode.DIRECT if supervised_practice else ""
+    if supervised_practice:
+        reason_text = f"{reason_text} (performed by {escalation.raised_by.name} under direct supervision)"
     move_examination(exam, to=Examination.Status.IN_PROGRESS, by=by, source=source, action="taken_over",
-                     reason=reason_text, decision=verdict, update_fields=("operator", "started_at"))
+                     reason=reason_text, decision=verdict,
+                     update_fields=("operator", "started_at", "practising", "supervision_mode"))
     _resolve(escalation, by=by, source=source, resolution=Escalation.Resolution.TAKEN_OVER, note=reason_text)
     return exam
 

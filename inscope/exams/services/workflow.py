@@ -88,11 +88,11 @@ def _record_decision(exam: Examination, decision: Decision) -> tuple[str, ...]:
     return ("decision", "policy_version", "ruleset")
 
 
-def _named_supervisor(exam: Examination, operator: User, now: dt.datetime) -> User | None:
+def _named_supervision(exam: Examination, operator: User, now: dt.datetime) -> DutySession | None:
+    """Return the duty session supervising the operator now, preferring a supervisor in the room."""
     sessions = list(covering_sessions(exam, operator, now))
     direct = [s for s in sessions if s.mode == DutySession.Mode.DIRECT]
-    chosen = (direct or sessions or [None])[0]
-    return chosen.supervisor if chosen else None
+    return (direct or sessions or [None])[0]
 
 
 @transaction.atomic
@@ -120,8 +120,10 @@ def start_examination(exam: Examination, *, by: User, source: str) -> StartResul
                policy_version=decision.policy_version, ruleset=decision.ruleset)
         return StartResult(exam, decision)
     exam.operator = by
-    exam.supervisor = _named_supervisor(exam, by, now)
-    fields = (*fields, "operator", "supervisor")
+    session = _named_supervision(exam, by, now)
+    exam.supervisor = session.supervisor if session else None
+    exam.supervision_mode = session.mode if session else ""
+    fields = (*fields, "operator", "supervisor", "supervision_mode")
     if decision.outcome is Outcome.ESCALATE:
         move_examination(exam, to=Examination.Status.ESCALATED, by=by, source=source, action="escalated",
                          reason="; ".join(decision.codes), decision=decision, update_fields=fields)
