@@ -13,6 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from inscope.competencies.services import import_framework, record_training
+from inscope.competencies.services.evidence import record_observed_practice
 from inscope.department.models import Department, Room, Site
 from inscope.exams import services as exams
 from inscope.exams.models import Examination
@@ -23,6 +25,7 @@ from inscope.supervision.services import plan_duty_session
 
 DEMO_PASSWORD = "inscope-demo-2026"  # noqa: S105 - printed for the demo; never a production account
 POLICY_FILE = Path(__file__).resolve().parent.parent / "policy" / "demo_policy.yaml"
+FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "competencies" / "reference" / "ap_general_radiography.yaml"
 # The demo policy's dates are written as at this day; they move with the day the demo is loaded.
 POLICY_WRITTEN_ON = dt.date(2026, 11, 28)
 
@@ -85,6 +88,10 @@ def bookings() -> list[Booking]:
         Booking("11:30", "XPELV", ("3289218406", "Scott", "Dorothy", _born(78), "female"), "X-ray room 2",
                 question="Hip pain, walks with a frame"),
         Booking("13:00", "XCHES", ("1107043417", "Baker", "Tom", _born(50), "male"), "X-ray room 1"),
+        Booking("13:10", "XHAND", ("3960306202", "Patel", "Ravi", _born(34), "male"), "X-ray room 2",
+                question="Injury to the fifth metacarpal"),
+        Booking("13:20", "XHAND", ("2786838738", "Jones", "Megan", _born(52), "female"), "X-ray room 2",
+                question="Painful swelling of the index finger"),
         Booking("13:30", "XSHOU", ("9254122483", "Young", "Amira", _born(35), "female"), "X-ray room 2"),
         Booking("14:00", "XCHES", ("2447577109", "Morgan", "Sian", _born(66), "female"), "X-ray", site="svh"),
         Booking("14:30", "XANKL", ("4656341487", "Hughes", "Dylan", _born(19), "male"), "X-ray", site="svh",
@@ -143,11 +150,10 @@ def _duty(people: dict[str, User], sites: dict[str, Site], today: dt.date) -> No
     plan_duty_session(supervisor=people["r.evans"], site=ngh, room=Room.objects.get(site=ngh, name="MRI 1"),
                       starts_at=start, ends_at=end, by=manager, source="cli")
     plan_duty_session(supervisor=people["r.mensah"], site=svh, starts_at=start, ends_at=end, by=manager, source="cli")
-    # Tom Reid (trainee) is directly supervised by Raj Singh in X-ray room 1 in the afternoon only.
-    afternoon = timezone.make_aware(dt.datetime.combine(today, dt.time(13, 0)))
-    plan_duty_session(supervisor=people["r.singh"], site=ngh, room=Room.objects.get(site=ngh, name="X-ray room 1"),
-                      mode="direct", supervisees=[people["ap.trainee"]], starts_at=afternoon,
-                      ends_at=afternoon + dt.timedelta(hours=5), by=manager, source="cli")
+    # Tom Reid (trainee) is directly supervised by Raj Singh in X-ray room 2; in room 1 nobody is beside him.
+    plan_duty_session(supervisor=people["r.singh"], site=ngh, room=Room.objects.get(site=ngh, name="X-ray room 2"),
+                      mode="direct", supervisees=[people["ap.trainee"]], starts_at=start, ends_at=end, by=manager,
+                      source="cli")
 
 
 def _worklist(department: Department, people: dict[str, User], today: dt.date) -> list[Examination]:
@@ -169,6 +175,23 @@ def _worklist(department: Department, people: dict[str, User], today: dt.date) -
             by=people["m.okafor"], source="cli",
         ))
     return booked
+
+
+def _development(people: dict[str, User], today: dt.date) -> None:
+    """The AP framework, and where each AP has got to: Tom Reid is one observed hand X-ray short of sign-off."""
+    manager = people["m.okafor"]
+    import_framework(FRAMEWORK_FILE.read_text(), by=manager, channel="cli")
+    tom = people["ap.trainee"]
+    for number in (1, 2):
+        record_observed_practice(tom, protocol_code="XHAND", accession_number=f"NGI-PRACTICE-{number}",
+                                 supervisor=people["r.singh"], by=people["r.singh"], channel="cli")
+    for person, course, years_ago, renew_days in [
+        ("ap.patel", "radiation_safety", 1, 20), ("ap.patel", "basic_life_support", 1, 200),
+        ("ap.brown", "mri_safety", 1, -5), ("ap.brown", "manual_handling", 2, 120),
+        ("ap.trainee", "radiation_safety", 0, 330), ("ap.trainee", "infection_control", 0, 300),
+    ]:
+        record_training(people[person], course=course, completed_on=today - dt.timedelta(days=365 * years_ago),
+                        renew_on=today + dt.timedelta(days=renew_days), by=manager, channel="cli")
 
 
 def _already_escalated(booked: list[Examination], people: dict[str, User]) -> None:
@@ -208,5 +231,6 @@ def load_demo() -> str:
     policy.approve_policy(draft, by=people["m.okafor"], note="Approved at the imaging governance meeting",
                           channel="cli")
     _duty(people, sites, today)
+    _development(people, today)
     _already_escalated(_worklist(department, people, today), people)
     return "loaded"

@@ -42,7 +42,8 @@ class User(AbstractUser):
 class RoleAssignment(models.Model):
     """One role held by one person, at one site or (site empty) at every site of the department."""
 
-    RoleChoices = models.TextChoices("RoleChoices", [(r.name, (r.value, r.value.replace("_", " "))) for r in Role])
+    # django-stubs types only the class syntax of TextChoices, not this functional one built from Role.
+    RoleChoices = models.TextChoices("RoleChoices", [(r.name, (r.value, r.value.replace("_", " "))) for r in Role])  # type: ignore[call-overload]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=40, choices=RoleChoices.choices)

@@ -21,7 +21,7 @@ DEMO_POLICY = Path(__file__).resolve().parent.parent / "policy" / "demo_policy.y
 VALID_NHS_NUMBERS = ["9434765919", "9434765870", "9434765897", "9434765862", "9434765846", "4010232137"]
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ["name"]
@@ -30,7 +30,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     trust = "Northgate Hospitals NHS Foundation Trust"
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
         django_get_or_create = ["code"]
@@ -40,7 +40,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     code = "ngh"
 
 
-class RoomFactory(factory.django.DjangoModelFactory):
+class RoomFactory(factory.django.DjangoModelFactory[Room]):
     class Meta:
         model = Room
         django_get_or_create = ["site", "name"]
@@ -51,7 +51,7 @@ class RoomFactory(factory.django.DjangoModelFactory):
     ae_title = "NGH_DX1"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -64,7 +64,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def person(username: str, *roles: str, site: Site | None = None, name: str = "") -> User:
     """Return a user holding the roles (at every site unless one is given)."""
-    user = UserFactory(username=username, display_name=name or username)
+    user = UserFactory.create(username=username, display_name=name or username)
     for role in roles:
         RoleAssignment.objects.get_or_create(user=user, role=role, site=site)
     return user
@@ -90,7 +90,7 @@ def on_duty(supervisor: User, site: Site, *, mode: str = "indirect", room: Room 
     return session
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
         django_get_or_create = ["nhs_number"]
@@ -104,7 +104,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     postcode = "NG1 1AA"
 
 
-class ExaminationFactory(factory.django.DjangoModelFactory):
+class ExaminationFactory(factory.django.DjangoModelFactory[Examination]):
     class Meta:
         model = Examination
 

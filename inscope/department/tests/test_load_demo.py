@@ -18,7 +18,7 @@ def test_load_demo_builds_the_department_and_prints_the_logins(capsys):
     assert "ap.trainee" in out and "inscope-demo-2026" in out
     assert PolicyVersion.objects.get().status == "approved"
     assert User.objects.filter(role_assignments__role="radiographer").count() == 4
-    assert Examination.objects.count() == 17
+    assert Examination.objects.count() == 19
     mri = Escalation.objects.get()
     assert (mri.urgency, mri.reason_codes) == ("urgent", ["mri-screening-stop"])
 
@@ -28,4 +28,4 @@ def test_loading_again_the_same_day_changes_nothing(capsys):
     call_command("load_demo")
 
     assert "already loaded for today" in capsys.readouterr().out
-    assert Examination.objects.count() == 17
+    assert Examination.objects.count() == 19

@@ -115,6 +115,8 @@ def authorise_examination(escalation: Escalation, *, by: User, source: str, reas
     escalation = _lock_for_resolver(escalation, by)
     exam = _locked_exam(escalation)
     now = timezone.now()
+    if exam.operator is None:  # cannot happen: starting, escalating and flagging a finding all set the operator
+        raise InvalidTransition("Nobody is recorded as performing this examination, so there is nobody to authorise.")
     operator_decision = evaluate_examination(exam, operator=exam.operator, now=now)
     verdict = may_authorise(operator_decision, evaluate_examination(exam, operator=by, now=now))
     if verdict.outcome is not Outcome.PROCEED:

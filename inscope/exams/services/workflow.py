@@ -139,7 +139,9 @@ def _start_authorised(exam: Examination, *, by: User, source: str, now: dt.datet
     if exam.operator_id != by.pk:
         raise NotAllowed(f"The radiographer authorised {exam.operator} to perform this examination, not you.")
     exam.started_at = now
-    decision = Decision.from_reasons([], required_checks=(), policy_version=exam.decision.get("policy_version", ""))
+    # An examination escalated by hand before it was started has no decision recorded.
+    recorded = exam.decision or {}
+    decision = Decision.from_reasons([], required_checks=(), policy_version=recorded.get("policy_version", ""))
     move_examination(exam, to=Examination.Status.IN_PROGRESS, by=by, source=source, action="started",
                      reason="Authorised by the supervising radiographer", update_fields=("started_at",))
     return StartResult(exam, decision)

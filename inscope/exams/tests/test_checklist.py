@@ -33,10 +33,10 @@ def test_malformed_answers_are_refused(ap, chest_xray, answers, field, message):
 
 
 def test_a_possible_pregnancy_with_an_overdue_period_escalates(ap, policy, site, xray_room, department, supervised):
-    spine = f.ExaminationFactory(department=department, site=site, room=xray_room, protocol_code="XLSPN",
-                                 protocol_name="XR Lumbar spine",
-                                 patient=f.PatientFactory(nhs_number="4391500086", sex="female",
-                                                          date_of_birth=dt.date(1995, 1, 1)))
+    spine = f.ExaminationFactory.create(department=department, site=site, room=xray_room, protocol_code="XLSPN",
+                                        protocol_name="XR Lumbar spine",
+                                        patient=f.PatientFactory(nhs_number="4391500086", sex="female",
+                                                                 date_of_birth=dt.date(1995, 1, 1)))
     services.record_checklist(spine, {**f.IN_SCOPE_CHECKS, "childbearing_potential": True,
                                       "pregnancy_answer": "possibly", "last_menstrual_period": "2026-10-20"},
                               by=ap, source="web")
@@ -50,12 +50,13 @@ def test_a_possible_pregnancy_with_an_overdue_period_escalates(ap, policy, site,
 def test_an_mri_screening_stop_answer_escalates_urgently(policy, site, department, supervised):
     mri_room = f.RoomFactory(site=site, name="MRI 1", modality="MR")
     brown = f.person("ap.brown", "assistant_practitioner", name="Daniel Brown")
-    knee = f.ExaminationFactory(department=department, site=site, room=mri_room, protocol_code="MKNEE",
-                                protocol_name="MRI Knee", modality="MR")
+    knee = f.ExaminationFactory.create(department=department, site=site, room=mri_room, protocol_code="MKNEE",
+                                       protocol_name="MRI Knee", modality="MR")
     answers = {q.id: "no" for q in questions()} | {"pacemaker_icd": "unsure", "loose_ferromagnetic_items": "yes"}
     services.record_checklist(knee, {**f.IN_SCOPE_CHECKS, "mri_answers": answers}, by=brown, source="web")
 
     result = services.start_examination(knee, by=brown, source="web")
 
     assert result.decision.codes == ("mri-screening-stop",)
+    assert result.escalation is not None
     assert result.escalation.urgency == "urgent"

@@ -41,10 +41,22 @@ def test_the_radiographer_authorises_the_ap_who_then_starts(escalated, radiograp
     assert result.examination.events.filter(action="authorised", reason__contains="Rachel Hughes").exists()
 
 
+def test_an_ap_can_start_an_exam_they_escalated_by_hand_once_it_is_authorised(ap, radiographer, chest_xray,
+                                                                            supervised):
+    services.record_checklist(chest_xray, f.IN_SCOPE_CHECKS, by=ap, source="web")
+    escalation = services.escalate_examination(chest_xray, by=ap, source="web", note="Unsure of the view")
+    services.authorise_examination(escalation, by=radiographer, source="web", reason_text="Go ahead")
+
+    result = services.start_examination(chest_xray, by=ap, source="web")
+
+    assert result.examination.status == "in_progress"
+
+
 def test_an_operator_without_entitlement_cannot_be_authorised(radiographer, site, chest_xray, supervised):
     unentitled = f.person("ap.new", "assistant_practitioner", name="New Starter")
     services.record_checklist(chest_xray, f.IN_SCOPE_CHECKS, by=unentitled, source="web")
     escalation = services.start_examination(chest_xray, by=unentitled, source="web").escalation
+    assert escalation is not None
 
     with pytest.raises(OutsideScope) as refused:
         services.authorise_examination(escalation, by=radiographer, source="web", reason_text="ok")

@@ -21,6 +21,7 @@ def test_ap_starts_an_in_scope_chest_xray(ap, chest_xray, supervised, radiograph
     assert exam.status == "in_progress"
     assert exam.operator == ap
     assert exam.supervisor == radiographer
+    assert exam.policy_version is not None
     assert exam.policy_version.label == "v1"
     assert exam.ruleset == result.decision.ruleset
     event = ExamEvent.objects.get(examination=exam, action="started")
@@ -37,6 +38,7 @@ def test_it_stops_when_no_supervisor_is_on_duty(ap, chest_xray):
     assert "no-supervisor-on-duty" in result.decision.codes
     assert exam.status == "scheduled"
     assert exam.operator is None
+    assert exam.decision is not None
     assert exam.decision["outcome"] == "stop"
     assert ExamEvent.objects.filter(examination=exam, action="start_stopped").exists()
 

@@ -99,4 +99,6 @@ def test_review_status_tags(document):
     assert review_status(brown[0], TODAY) is None  # review on 2 March 2027
     assert review_status(brown[0], dt.date(2027, 2, 20)) == ("Review due in 10 days", "yellow")
     assert review_status(brown[0], dt.date(2027, 3, 2)) == ("Review due today", "yellow")
-    assert review_status(brown[2], dt.date(2026, 5, 1))[0] == "Starts on 18 May 2026"
+    starts = review_status(brown[2], dt.date(2026, 5, 1))
+    assert starts is not None
+    assert starts[0] == "Starts on 18 May 2026"

@@ -170,7 +170,7 @@ def test_cycle_day_one_is_the_first_day_of_the_last_period(lmp: dt.date, on: dt.
 
 
 
-def test_a_reported_pregnancy_counts_outside_the_enquiry_age_range():
+def test_a_reported_pregnancy_counts_outside_the_enquiry_age_range() -> None:
     older = asked(CT_ABDOMEN_PELVIS, PREGNANT, by=RAD, age=57)
 
     assert "pregnancy-confirmed" in decide(older, POLICY).codes

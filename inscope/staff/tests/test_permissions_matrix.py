@@ -42,7 +42,7 @@ def test_role_may_or_may_not_take_action(role, action, site):
 
 @pytest.mark.django_db
 def test_a_role_held_at_one_site_does_not_apply_at_another(site, department):
-    other = f.SiteFactory(department=department, name="Southview Community Hospital", code="svh")
+    other = f.SiteFactory.create(department=department, name="Southview Community Hospital", code="svh")
     ap = f.person("ap.local", "assistant_practitioner", site=other)
 
     assert can(ap, Action.PERFORM_EXAMINATION, other)

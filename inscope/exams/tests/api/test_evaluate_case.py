@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from inscope.audit.models import AuditEvent
@@ -10,7 +12,7 @@ from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
-CASE = {
+CASE: dict[str, Any] = {
     "operator": "ap.patel",
     "protocol_code": "XCHES",
     "on": "2026-11-20",
