@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run InScope's whole test suite: lint (ruff), architecture contracts (import-linter),
+# Run InScope's whole test suite: lint (ruff), architecture contracts (import-linter), types (mypy),
 # the missing-migrations check, then pytest (unit, integration and headless-Chromium browser tests).
 # Sets everything up first (scripts/setup.sh --browser, which installs Debian's Chromium if it is missing).
 #
@@ -24,6 +24,9 @@ echo "test: ruff check"
 
 echo "test: import contracts (lint-imports)"
 .venv/bin/lint-imports
+
+echo "test: types (mypy)"
+DEBUG=true .venv/bin/mypy inscope
 
 echo "test: missing migrations (makemigrations --check)"
 DEBUG=true .venv/bin/inscope makemigrations --check --dry-run

@@ -97,7 +97,7 @@ def _competency(check: Checker, value: Any, where: str) -> CompetencyEntry | Non
         check.add(f"{where}.protocols", "a practical competency must name the protocols it covers")
     if kind == "knowledge" and observations:
         check.add(f"{where}.observations_required", "only practical competencies have observed practice")
-    if None in (code, title, kind):
+    if code is None or title is None or kind is None:
         return None
     return CompetencyEntry(
         code=code, title=title, kind=kind, area=check.optional_text(m, "area", where) or "",

@@ -16,7 +16,7 @@ class StaffAdmin(UserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "display_name", "email", "is_active", "is_service_account"]
     fieldsets = [
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("InScope", {"fields": ["display_name", "department", "registration", "is_service_account"]}),
     ]
 

@@ -72,7 +72,7 @@ def record_evidence(
                         occurred_on=_day(occurred_on, "occurred_on"), recorded_by=by)
     if upload is not None:
         extension = _checked_upload(upload)
-        evidence.file_name = upload.name[:200]
+        evidence.file_name = (upload.name or "upload")[:200]
         # A generated name: the uploaded one is only shown, never used as a path.
         evidence.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     evidence.save()

@@ -83,9 +83,9 @@ def _exposure(exam: Examination, data: ExposureInput, index: int) -> Exposure:
 
 def _count_supervised_practice(exam: Examination, *, by: User, source: str) -> None:
     """An examination done under direct supervision is observed practice for the AP who did it."""
-    if exam.practising is not None:
+    if exam.practising is not None and exam.operator is not None:
         learner, supervisor = exam.practising, exam.operator
-    elif exam.supervision_mode == "direct" and exam.supervisor is not None:
+    elif exam.supervision_mode == "direct" and exam.supervisor is not None and exam.operator is not None:
         learner, supervisor = exam.operator, exam.supervisor
     else:
         return

@@ -4,11 +4,13 @@ competencies are signed off and current, it is within its dates, and nobody has 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from inscope.rules.competence import grant_reasons, latest_sign_off
-from inscope.rules.facts import Grant, SignOff
+from inscope.rules.facts import Case, Grant, Operator, SignOff
 from inscope.rules.tests.cases import (
     CHEST_PA,
     TODAY,
@@ -36,21 +38,21 @@ GRANT = Grant(
 SIGNED = SignOff(CHEST_COMPETENCY, signed_on=days_ago(40), expires_on=days_ahead(690))
 
 
-def trainee_with(grant: Grant | None = GRANT, *sign_offs: SignOff):
+def trainee_with(grant: Grant | None = GRANT, *sign_offs: SignOff) -> Operator:
     """An AP whose only route to chest PA is the competence-backed grant (no entitlement in the policy)."""
     return ap_with(grants=(grant,) if grant else (), sign_offs=sign_offs)
 
 
-def chest(*, grant: Grant | None = GRANT, sign_offs: tuple[SignOff, ...] = (SIGNED,), on: dt.date = TODAY):
+def chest(*, grant: Grant | None = GRANT, sign_offs: tuple[SignOff, ...] = (SIGNED,), on: dt.date = TODAY) -> Case:
     return case(CHEST_PA, by=trainee_with(grant, *sign_offs), on=on)
 
 
-def grant(**changes) -> Grant:
-    return Grant(**{**GRANT.__dict__, **changes})
+def grant(**changes: Any) -> Grant:
+    return replace(GRANT, **changes)
 
 
-def signed(**changes) -> SignOff:
-    return SignOff(**{**SIGNED.__dict__, **changes})
+def signed(**changes: Any) -> SignOff:
+    return replace(SIGNED, **changes)
 
 
 ROWS = [
