@@ -33,14 +33,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inscope.policy.document import PolicyDocument, parse_policy  # noqa: E402
+from inscope.rules import facts  # noqa: E402
 from inscope.rules.evaluate import decide  # noqa: E402
 from inscope.rules.facts import (  # noqa: E402
     Case,
     Mobility,
+    Operator,
     Patient,
     Policy,
     PregnancyAnswer,
     Request,
+    Role,
     SupervisionContext,
 )
 
@@ -190,6 +193,43 @@ def _odd(rng):
     return "m.okafor", "XCHES", _adult(rng), Request("XCHES", justified=True), SupervisionContext(())
 
 
+# Competency-backed grants (inscope/competencies/reference/ap_general_radiography.yaml), where the rules have them.
+_KNOWLEDGE = frozenset({"AP-K-RADPROT", "AP-K-LEGISLATION", "AP-K-ANATOMY"})
+_PRACTICAL = {"XCHES": "AP-XR-CHEST", "XHAND": "AP-XR-HAND-WRIST", "XWRIS": "AP-XR-HAND-WRIST",
+              "XKNEE": "AP-XR-LOWER-LIMB", "XANKL": "AP-XR-LOWER-LIMB", "XFOOT": "AP-XR-LOWER-LIMB",
+              "XLSPN": "AP-XR-SPINE-PELVIS", "XPELV": "AP-XR-SPINE-PELVIS", "XABDO": "AP-XR-SPINE-PELVIS"}
+HAS_GRANTS = hasattr(facts, "Grant") and hasattr(facts, "SignOff") and "grants" in Operator.__dataclass_fields__
+
+
+def _granted_operator(rng, protocol: str) -> Operator:
+    """An AP entitled by grants backed by competency sign-offs: mostly current, some expired, revoked or missing."""
+    grants = tuple(
+        facts.Grant(protocol=code, tasks=frozenset({"operator"}), granted_by="m.okafor",
+                    granted_on=TODAY - dt.timedelta(days=200), review_date=TODAY + dt.timedelta(days=165),
+                    required_competencies=_KNOWLEDGE | {practical}, revoked=rng.random() < 0.03)
+        for code, practical in _PRACTICAL.items()
+    )
+    state = rng.choices(["current", "expired", "revoked", "missing"], [85, 6, 3, 6])[0]
+    sign_offs = []
+    for competency in sorted(_KNOWLEDGE | set(_PRACTICAL.values())):
+        signed = TODAY - dt.timedelta(days=rng.randint(30, 600))
+        expires = signed + dt.timedelta(days=730)
+        if competency == _PRACTICAL[protocol]:
+            if state == "missing":
+                continue
+            if state == "expired":
+                expires = TODAY - dt.timedelta(days=rng.randint(1, 60))
+        sign_offs.append(facts.SignOff(competency, signed, expires,
+                                       revoked=state == "revoked" and competency == _PRACTICAL[protocol]))
+    return Operator("ap.granted", frozenset({Role.AP}), grants=grants, sign_offs=tuple(sign_offs))
+
+
+def _ap_by_grant(rng):
+    protocol = rng.choice(list(_PRACTICAL))
+    patient = _adult(rng, childbearing_potential=False)
+    return _granted_operator(rng, protocol), protocol, patient, Request(protocol, justified=True), _supervised(rng)
+
+
 SCENARIOS = [
     (30, "ap-in-scope", _ap_in_scope),
     (4, "ap-trauma-extremity", _ap_trauma_hand),
@@ -205,6 +245,8 @@ SCENARIOS = [
     (4, "identity-justification", _identity_and_justification),
     (2, "odd", _odd),
 ]
+if HAS_GRANTS:
+    SCENARIOS.append((8, "ap-by-competency-grant", _ap_by_grant))
 
 
 def build_cases(doc: PolicyDocument, count: int, seed: int) -> tuple[list[Case], collections.Counter[str]]:
@@ -217,10 +259,14 @@ def build_cases(doc: PolicyDocument, count: int, seed: int) -> tuple[list[Case],
     for _ in range(count):
         _, label, build = rng.choices(SCENARIOS, weights)[0]
         drawn[label] += 1
-        username, _protocol, patient, request, supervision = build(rng)
-        if username not in operators:
-            operators[username] = doc.operator(username)
-        cases.append(Case(operators[username], request, patient, supervision, TODAY))
+        who, _protocol, patient, request, supervision = build(rng)
+        if isinstance(who, Operator):
+            operator = who
+        else:
+            if who not in operators:
+                operators[who] = doc.operator(who)
+            operator = operators[who]
+        cases.append(Case(operator, request, patient, supervision, TODAY))
     return cases, drawn
 
 

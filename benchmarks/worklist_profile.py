@@ -14,6 +14,7 @@ import io
 import json
 import os
 import pstats
+import re
 import statistics
 import sys
 import time
@@ -50,6 +51,12 @@ def requests_for(day: dt.date, site: str) -> dict[str, tuple[str, dict[str, str]
     }
 
 
+def _redact(sql: str) -> str:
+    """Hide the (throwaway) token hash and session key: the report needs the query's shape, not its secrets."""
+    sql = re.sub(r'("key_hash" = )\'[0-9a-f]+\'', r"\1'<redacted>'", sql)
+    return re.sub(r'("session_key" = )\'[^\']+\'', r"\1'<redacted>'", sql)
+
+
 class QueryRecorder:
     """An execute wrapper that keeps each query's SQL (with its parameters) and time."""
 
@@ -70,7 +77,7 @@ class QueryRecorder:
         with connection.cursor() as cursor:
             for q in self.queries:
                 text = cursor.mogrify(q["sql"], q["params"]) if q["params"] else q["sql"]
-                found.append({"ms": q["ms"], "sql": text})
+                found.append({"ms": q["ms"], "sql": _redact(text)})
         return found
 
 

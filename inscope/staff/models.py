@@ -7,6 +7,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import cached_property
 
 from inscope.department.models import Department, Site
 from inscope.rules.facts import Role
@@ -31,12 +32,17 @@ class User(AbstractUser):
         """Return the roles the person holds at a site (a role held with no site applies at every site)."""
         return frozenset(
             Role(a.role)
-            for a in self.role_assignments.all()
+            for a in self._assignments
             if a.site_id is None or (site is not None and a.site_id == site.pk)
         )
 
     def all_roles(self) -> frozenset[Role]:
-        return frozenset(Role(a.role) for a in self.role_assignments.all())
+        return frozenset(Role(a.role) for a in self._assignments)
+
+    @cached_property
+    def _assignments(self) -> list[RoleAssignment]:
+        # Read once per loaded user: a page asks about permissions many times in one request.
+        return list(self.role_assignments.all())
 
 
 class RoleAssignment(models.Model):

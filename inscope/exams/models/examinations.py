@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from inscope.audit.models import AppendOnlyModel
 from inscope.department.models import Department, Room, Site
@@ -45,7 +46,9 @@ class Patient(models.Model):
 
 class ExaminationQuerySet(models.QuerySet["Examination"]):
     def on_day(self, day: dt.date):
-        return self.filter(scheduled_at__date=day)
+        # A range on scheduled_at, not __date, so the (site, scheduled_at) index serves the worklist.
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return self.filter(scheduled_at__gte=start, scheduled_at__lt=start + dt.timedelta(days=1))
 
     def open(self):
         return self.exclude(status__in=[Examination.Status.COMPLETED, Examination.Status.CANCELLED,

@@ -88,3 +88,22 @@ def test_an_administrator_cannot_see_patients(client, stranger, chest_xray):
 
     assert client.get(chest_xray.get_absolute_url()).status_code == 404
     assert client.get(reverse("exams:worklist")).status_code == 403
+
+
+def test_a_radiographer_adds_a_request_from_the_form_and_bad_input_is_explained(client, radiographer, policy, site):
+    client.force_login(radiographer)
+    form = {"nhs_number": "943 476 5919", "given_name": "Sarah", "family_name": "Walker", "date_of_birth-day": "14",
+            "date_of_birth-month": "3", "date_of_birth-year": "1980", "sex": "female", "address": "1 Station Road",
+            "postcode": "NG1 1AB", "protocol_code": "XCHES", "referrer": "Dr Carter", "justification": "pending",
+            "priority": "routine", "site_code": site.code, "scheduled_at": "2026-11-28T15:00",
+            "accession_number": "NGI9001"}
+
+    assert client.get(reverse("exams:new")).status_code == 200
+    refused = client.post(reverse("exams:new"), {**form, "nhs_number": "943 476 5918"})
+    assert refused.status_code == 400
+    assert "check digit does not match" in refused.text
+    assert 'value="Walker"' in refused.text
+    impossible = client.post(reverse("exams:new"), {**form, "date_of_birth-month": "13"})
+    assert "Date of birth must be a real date" in impossible.text
+    added = client.post(reverse("exams:new"), form, follow=True)
+    assert "Request NGI9001 added to the worklist." in added.text
