@@ -130,6 +130,10 @@ STORAGES = {
     },
 }
 
+# Uploaded evidence (certificates): a private folder, never served directly; downloads go through a view that
+# checks who is asking.
+MEDIA_ROOT = Path(env_str("INSCOPE_MEDIA_ROOT", str(BASE_DIR / "media")))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

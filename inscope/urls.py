@@ -10,6 +10,7 @@ urlpatterns = [
     path("examinations/", include("inscope.exams.urls")),
     path("supervision/", include("inscope.supervision.urls")),
     path("policy/", include("inscope.policy.urls")),
+    path("people/", include("inscope.competencies.urls")),
     path("audit/", include("inscope.audit.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

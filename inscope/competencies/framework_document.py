@@ -76,7 +76,8 @@ def parse_framework(text: str) -> FrameworkDocument:
         check.add("competencies", "must list at least one competency")
     if check.problems:
         raise FrameworkError(check.sorted_problems())
-    assert name is not None and version is not None
+    if name is None or version is None:  # already reported as problems; this narrows the types
+        raise FrameworkError(check.sorted_problems())
     return FrameworkDocument(name, version, tuple(r for r in roles if r), tuple(competencies))
 
 

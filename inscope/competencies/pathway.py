@@ -121,8 +121,9 @@ def progress(path: Pathway, person: PersonRecord) -> Progress | None:
     """
     current = next((lv for lv in reversed(path.levels) if lv.roles & person.roles), None)
     training_for = next((lv for lv in path.levels if lv.training_roles & person.roles), None)
+    alternatives: tuple[Level, ...] = ()
     if training_for is not None and (current is None or path.levels.index(training_for) > path.levels.index(current)):
-        target, in_training, alternatives = training_for, True, ()
+        target, in_training = training_for, True
     elif current is not None and current.next:
         target, in_training = path.level(current.next[0]), False
         alternatives = tuple(path.level(code) for code in current.next[1:])

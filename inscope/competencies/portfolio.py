@@ -122,8 +122,8 @@ def competency_statuses(person: User, on: dt.date) -> list[CompetencyStatus]:
 
 def training_statuses(person: User, on: dt.date) -> list[TrainingStatus]:
     latest: dict[str, TrainingRecord] = {}
-    for record in TrainingRecord.objects.filter(person=person).order_by("-completed_on", "-id"):
-        latest.setdefault(record.course, record)
+    for row in TrainingRecord.objects.filter(person=person).order_by("-completed_on", "-id"):
+        latest.setdefault(row.course, row)
     labels = dict(TrainingRecord.Course.choices)
     statuses = []
     for course in MANDATORY:
@@ -154,7 +154,8 @@ def grant_statuses(person: User, on: dt.date) -> list[GrantStatus]:
         if grant.revoked:
             continue
         reasons = grant_reasons(facts[grant.protocol_code], signs, on)
-        text = " ".join(r.message for r in reasons) if reasons else f"In force until review on {_day(grant.review_date)}"
+        text = (" ".join(r.message for r in reasons) if reasons
+                else f"In force until review on {_day(grant.review_date)}")
         statuses.append(GrantStatus(grant, not reasons, text))
     return sorted(statuses, key=lambda s: s.grant.protocol_code)
 

@@ -24,7 +24,9 @@ def competencies_for(person: User) -> list[Competency]:
 
 def required_for(protocol_code: str, competencies: Iterable[Competency]) -> frozenset[str]:
     """Return the codes of the practical competencies that cover a protocol."""
-    return frozenset(c.code for c in competencies if c.kind == Competency.Kind.PRACTICAL and protocol_code in c.protocols)
+    return frozenset(
+        c.code for c in competencies if c.kind == Competency.Kind.PRACTICAL and protocol_code in c.protocols
+    )
 
 
 def observed_practice(person: User, competency: Competency) -> int:

@@ -60,8 +60,10 @@ def escalation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 ACTIONS = {
     "acknowledge": lambda e, r: services.acknowledge_escalation(e, by=r.user, source="web"),
-    "take-over": lambda e, r: services.take_over_examination(e, by=r.user, source="web",
-                                                              reason_text=r.POST.get("reason", "")),
+    "take-over": lambda e, r: services.take_over_examination(
+        e, by=r.user, source="web", reason_text=r.POST.get("reason", ""),
+        supervised_practice=r.POST.get("supervised_practice") == "yes",
+    ),
     "authorise": lambda e, r: services.authorise_examination(e, by=r.user, source="web",
                                                               reason_text=r.POST.get("reason", "")),
     "cancel": lambda e, r: services.cancel_from_escalation(e, by=r.user, source="web",

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from inscope.exams import escalation_views, views
+from inscope.exams import coverage_views, escalation_views, views
 
 app_name = "exams"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("new/", views.new_request, name="new"),
+    path("coverage/", coverage_views.coverage, name="coverage"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/checklist/", views.checklist, name="checklist"),
     path("<int:pk>/start/", views.start, name="start"),

@@ -75,9 +75,14 @@ def record_evidence(
         evidence.file_name = (upload.name or "upload")[:200]
         # A generated name: the uploaded one is only shown, never used as a path.
         evidence.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
-    evidence.save()
-    record("evidence.recorded", evidence, by=by, channel=channel,
-           summary=f"{evidence.get_kind_display()} for {competency.code} ({person.username})")
+    try:
+        evidence.save()
+        record("evidence.recorded", evidence, by=by, channel=channel,
+               summary=f"{evidence.get_kind_display()} for {competency.code} ({person.username})")
+    except Exception:
+        if evidence.file:
+            evidence.file.delete(save=False)  # a stored file must never outlive a failed record
+        raise
     return evidence
 
 
