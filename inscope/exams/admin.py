@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from inscope.exams.models import ChecklistRecord, Escalation, ExamEvent, Examination, Exposure
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from inscope.lib.read_only_admin import ReadOnlyAdmin
 
 
 @admin.register(Examination)
