@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -51,9 +52,18 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Examination.Status.values:
         exams = exams.filter(status=status)
+    version = _worklist_version(exams)
+    if request.htmx and request.headers.get("X-Worklist-Version") == version:
+        return HttpResponse(status=204)  # the 10-second poll: nothing changed, so nothing to send or swap
     context = {"page_title": "Worklist", "nav": "worklist", "exams": exams, "sites": sites, "site": site, "day": day,
-               "status": status, "statuses": Examination.Status.choices}
+               "status": status, "statuses": Examination.Status.choices, "version": version}
     return render_page(request, "exams/worklist.html", context, block="rows")
+
+
+def _worklist_version(exams: QuerySet[Examination]) -> str:
+    """Return a token that changes whenever a row of the worklist could: a new examination or a new event."""
+    seen = exams.order_by().aggregate(count=Count("id", distinct=True), last=Max("id"), event=Max("events__id"))
+    return f"{seen['count']}-{seen['last'] or 0}-{seen['event'] or 0}"
 
 
 def _detail_context(request: AuthedRequest, exam: Examination, **extra: Any) -> dict[str, Any]:

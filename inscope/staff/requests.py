@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from inscope.staff.models import User
 
@@ -11,3 +12,4 @@ class AuthedRequest(HttpRequest):
     """Annotate login_required views with this (for type checkers only: Django still passes an HttpRequest)."""
 
     user: User
+    htmx: HtmxDetails  # set by django-htmx's middleware

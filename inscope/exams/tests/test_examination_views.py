@@ -1,5 +1,7 @@
 """The AP's web journey without JavaScript: worklist, checks, start, complete; refusals shown as NHS errors."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -107,3 +109,20 @@ def test_a_radiographer_adds_a_request_from_the_form_and_bad_input_is_explained(
     assert "Date of birth must be a real date" in impossible.text
     added = client.post(reverse("exams:new"), form, follow=True)
     assert "Request NGI9001 added to the worklist." in added.text
+
+
+def test_the_poll_gets_204_until_something_on_the_worklist_changes(client, ap, chest_xray, supervised):
+    client.force_login(ap)
+    page = client.get(reverse("exams:worklist"))
+    found = re.search(r'"X-Worklist-Version": "([^"]+)"', page.text)
+    assert found is not None
+    version = found.group(1)
+    poll = {"HX-Request": "true", "X-Worklist-Version": version}
+
+    assert client.get(reverse("exams:worklist"), headers=poll).status_code == 204
+    client.post(reverse("exams:checklist", args=[chest_xray.pk]), CHECKS)
+    client.post(reverse("exams:start", args=[chest_xray.pk]))
+    changed = client.get(reverse("exams:worklist"), headers=poll)
+
+    assert changed.status_code == 200
+    assert "In progress" in changed.text
