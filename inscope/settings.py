@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "inscope.supervision",
     "inscope.competencies",
     "inscope.exams",
+    "inscope.dose",
+    "inscope.dicom",
 ]
 
 MIDDLEWARE = [

@@ -3,23 +3,24 @@
 #   * checks for Python >= 3.11, Node.js >= 18 and npm;
 #   * creates .venv if missing and installs the project with its dev extras (pip install -e '.[dev]');
 #   * installs the pinned front-end packages (npm ci) and copies them into build/static/vendor/;
-#   * with --browser: makes sure Debian's Chromium is installed (the browser tests drive it through Playwright;
-#     Playwright never downloads a browser of its own here).
+#   * with --test-tools (or its old name --browser): makes sure Debian's Chromium and DCMTK are installed (the
+#     browser tests drive Chromium through Playwright, which never downloads a browser of its own here; the DICOM
+#     tests use DCMTK's echoscu, findscu and storescu as the modality).
 # Safe to run again: steps whose inputs have not changed are skipped.
 #
-# Usage: scripts/setup.sh [--browser]
+# Usage: scripts/setup.sh [--test-tools]
 # Env:   PYTHON (default python3), CHROMIUM_PATH (default /usr/bin/chromium)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-WANT_BROWSER=0
+WANT_TEST_TOOLS=0
 for arg in "$@"; do
   case "$arg" in
-    --browser) WANT_BROWSER=1 ;;
+    --test-tools|--browser) WANT_TEST_TOOLS=1 ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "setup.sh: unknown option '$arg' (expected: --browser)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option '$arg' (expected: --test-tools)" >&2; exit 2 ;;
   esac
 done
 
@@ -91,35 +92,42 @@ fi
 
 "$VENV/bin/python" scripts/build_static.py
 
-# --- 4. Chromium for the browser tests (only with --browser) -------------------------------------------------------
-if [ "$WANT_BROWSER" = 1 ]; then
-  CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-  if [ -x "$CHROMIUM" ]; then
-    say "chromium found at $CHROMIUM"
-  else
-    if [ -n "${CHROMIUM_PATH:-}" ] && [ "$CHROMIUM_PATH" != /usr/bin/chromium ]; then
-      die "CHROMIUM_PATH is set to '$CHROMIUM_PATH' but no executable is there.
-  Fix CHROMIUM_PATH, or unset it to use Debian's Chromium (sudo apt-get install chromium)."
-    fi
-    command -v apt-get >/dev/null 2>&1 || die "Chromium is needed for the browser tests and was not found at $CHROMIUM.
-  This is not a Debian/Ubuntu system (no apt-get): install Chromium yourself and set CHROMIUM_PATH to its executable."
-    if [ "$(id -u)" = 0 ]; then
-      SUDO=()
-    elif command -v sudo >/dev/null 2>&1; then
-      SUDO=(sudo)
-      say "installing Chromium needs root: asking sudo"
-    else
-      die "Chromium is needed for the browser tests and was not found at $CHROMIUM.
-  Install Chromium: sudo apt-get install chromium   (then run this again)"
-    fi
-    say "installing Debian's chromium (apt-get install chromium; about 30 s and 120 MB)"
-    ${SUDO[@]+"${SUDO[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-      || die "apt-get update failed. Install Chromium: sudo apt-get install chromium"
-    ${SUDO[@]+"${SUDO[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-      || die "apt-get install chromium failed. Install Chromium: sudo apt-get install chromium"
-    [ -x "$CHROMIUM" ] || die "apt-get installed chromium but $CHROMIUM is still missing; set CHROMIUM_PATH to its executable."
-    say "chromium installed at $CHROMIUM"
+# --- 4. Test peers: Chromium for the browser tests, DCMTK for the DICOM tests (only with --test-tools) ---------------
+# Both come from Debian; Playwright drives Debian's Chromium and the DICOM tests talk to DCMTK's echoscu, findscu and
+# storescu, so a test run on a fresh machine exercises real peers rather than skipping.
+apt_install() {  # apt_install PACKAGE CHECK_PATH WHY
+  local package="$1" check="$2" why="$3"
+  if [ -x "$check" ]; then
+    say "$package found ($check)"
+    return
   fi
+  command -v apt-get >/dev/null 2>&1 || die "$package is needed for $why and $check was not found.
+  This is not a Debian/Ubuntu system (no apt-get): install $package yourself."
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "$package is needed for $why. Install it: sudo apt-get install $package"
+    sudo=(sudo)
+    say "installing $package needs root: asking sudo"
+  fi
+  say "installing Debian's $package (apt-get install $package)"
+  if ! ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null; then
+    ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      || die "apt-get update failed. Install $package: sudo apt-get install $package"
+    ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
+      || die "apt-get install $package failed. Install it: sudo apt-get install $package"
+  fi
+  [ -x "$check" ] || die "apt-get installed $package but $check is still missing."
+  say "$package installed"
+}
+
+if [ "$WANT_TEST_TOOLS" = 1 ]; then
+  CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [ ! -x "$CHROMIUM" ] && [ -n "${CHROMIUM_PATH:-}" ] && [ "$CHROMIUM_PATH" != /usr/bin/chromium ]; then
+    die "CHROMIUM_PATH is set to '$CHROMIUM_PATH' but no executable is there.
+  Fix CHROMIUM_PATH, or unset it to use Debian's Chromium (sudo apt-get install chromium)."
+  fi
+  apt_install chromium "$CHROMIUM" "the browser tests"
+  apt_install dcmtk /usr/bin/findscu "the DICOM interoperability tests (echoscu, findscu, storescu)"
 fi
 
 say "done"

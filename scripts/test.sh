@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run InScope's whole test suite: lint (ruff), architecture contracts (import-linter), types (mypy),
 # the missing-migrations check, then pytest (unit, integration and headless-Chromium browser tests).
-# Sets everything up first (scripts/setup.sh --browser, which installs Debian's Chromium if it is missing).
+# Sets everything up first (scripts/setup.sh --test-tools, which installs Debian's Chromium and DCMTK if missing).
 #
 # Usage: scripts/test.sh [pytest arguments...]      e.g. scripts/test.sh -k escalation -x
 # Database: SQLite by default; set DATABASE_URL=postgres://... to run against PostgreSQL
@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-"$ROOT/scripts/setup.sh" --browser
+"$ROOT/scripts/setup.sh" --test-tools
 
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "test: database from DATABASE_URL (${DATABASE_URL%%://*})"

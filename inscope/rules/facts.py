@@ -23,6 +23,7 @@ class Role(StrEnum):
     RADIOLOGIST = "radiologist"
     MANAGER = "manager"
     RPS = "radiation_protection_supervisor"
+    MPE = "medical_physics_expert"
     ADMINISTRATOR = "administrator"
 
 

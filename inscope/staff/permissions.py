@@ -28,6 +28,11 @@ class Action(StrEnum):
     APPROVE_POLICY = "approve_policy"
     VIEW_POLICY = "view_policy"
     VIEW_AUDIT = "view_audit"
+    VIEW_DOSE_AUDIT = "view_dose_audit"  # dose audit, DRL comparisons, exports
+    PROPOSE_DRL = "propose_drl"  # propose a local DRL or map a protocol to a national one
+    APPROVE_DRL = "approve_drl"
+    REVIEW_SAUE = "review_saue"  # review a study that met a SAUE screening criterion and record the outcome
+    MANAGE_INTERFACES = "manage_interfaces"  # interface messages, quarantine, re-processing
 
 
 CLINICAL = {
@@ -40,6 +45,7 @@ CLINICAL = {
     Role.RADIOLOGIST,
     Role.MANAGER,
     Role.RPS,
+    Role.MPE,
 }
 OPERATORS = {Role.TRAINEE_AP, Role.AP, Role.RADIOGRAPHER, Role.SONOGRAPHER, Role.NM_TECHNOLOGIST, Role.RADIOLOGIST}
 SUPERVISORS = {Role.RADIOGRAPHER, Role.SONOGRAPHER, Role.NM_TECHNOLOGIST, Role.REGISTERED_NURSE}
@@ -57,7 +63,13 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.EDIT_POLICY: frozenset({Role.MANAGER}),
     Action.APPROVE_POLICY: frozenset({Role.MANAGER}),
     Action.VIEW_POLICY: frozenset(CLINICAL | {Role.ADMINISTRATOR}),
-    Action.VIEW_AUDIT: frozenset({Role.MANAGER, Role.RPS, Role.ADMINISTRATOR}),
+    Action.VIEW_AUDIT: frozenset({Role.MANAGER, Role.RPS, Role.MPE, Role.ADMINISTRATOR}),
+    Action.VIEW_DOSE_AUDIT: frozenset({Role.RADIOGRAPHER, Role.MANAGER, Role.RPS, Role.MPE, Role.RADIOLOGIST}),
+    # The medical physics expert advises on DRLs (IR(ME)R reg 14); the employer, through its manager, adopts them.
+    Action.PROPOSE_DRL: frozenset({Role.MPE, Role.RPS}),
+    Action.APPROVE_DRL: frozenset({Role.MPE, Role.MANAGER}),
+    Action.REVIEW_SAUE: frozenset({Role.RPS, Role.MPE}),
+    Action.MANAGE_INTERFACES: frozenset({Role.ADMINISTRATOR, Role.MPE, Role.RPS}),
 }
 
 

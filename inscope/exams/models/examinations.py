@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from inscope.audit.models import AppendOnlyModel
+from inscope.lib.uids import new_uid
 from inscope.department.models import Department, Room, Site
 from inscope.policy.models import PolicyVersion
 from inscope.rules import exam_workflow
@@ -78,6 +79,8 @@ class Examination(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="examinations")
     accession_number = models.CharField(max_length=16, unique=True)
+    # The study's identity on the modality worklist and in every image and dose report the modality sends.
+    study_instance_uid = models.CharField(max_length=64, unique=True, default=new_uid)
     protocol_code = models.CharField(max_length=12)
     protocol_name = models.CharField(max_length=120)
     modality = models.CharField(max_length=4)
@@ -124,6 +127,8 @@ class Examination(models.Model):
             # The worklist: one site's (or room's) day in time order.
             models.Index(fields=["site", "scheduled_at"], name="exams_exam_site_day_idx"),
             models.Index(fields=["status", "scheduled_at"], name="exams_exam_status_day_idx"),
+            # The modality worklist: one room's (one AE title's) day.
+            models.Index(fields=["room", "scheduled_at"], name="exams_exam_room_day_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=[s for s in exam_workflow.TRANSITIONS]),
