@@ -92,6 +92,8 @@ class DoseReport:
     stated_total_rp_dose_gy: float | None = None
     stated_fluoro_time_s: float | None = None
     stated_acquisition_time_s: float | None = None
+    stated_agd_left_mgy: float | None = None  # accumulated average glandular dose per breast
+    stated_agd_right_mgy: float | None = None
     radionuclide: str = ""
     administered_activity_mbq: float | None = None
     # What the reader had to correct or could not read (wrong units, decimals in integer fields, ...).

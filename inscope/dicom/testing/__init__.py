@@ -1,0 +1,1 @@
+"""Test helpers for DICOM: in-memory dose objects (``builders``)."""
