@@ -100,7 +100,7 @@ class ReferenceLevel(models.Model):
     @property
     def label(self) -> str:
         """How a comparison names the DRL it used: which, what version, from when."""
-        version = self.drl_set.name if self.drl_set_id else f"local, effective {self.effective_from:%d %b %Y}"
+        version = self.drl_set.name if self.drl_set is not None else f"local, effective {self.effective_from:%d %b %Y}"
         return f"{self} ({version})"
 
 
@@ -118,6 +118,9 @@ class ProtocolDrlLink(models.Model):
             models.UniqueConstraint(fields=["department", "protocol_code", "reference_level"],
                                     name="dose_protocol_drl_link_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol_code} → {self.reference_level}"
 
 
 class DoseStudy(models.Model):
@@ -212,11 +215,14 @@ class IrradiationEventRecord(models.Model):
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["study", "event_uid"], name="dose_event_unique_per_study")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} event {self.event_uid}"
+
 
 class DoseObject(models.Model):
     """A DICOM object whose dose was taken into a study; a second copy of the same object is a duplicate."""
 
-    study = models.ForeignKey(DoseStudy, on_delete=models.CASCADE, related_name="objects")
+    study = models.ForeignKey(DoseStudy, on_delete=models.CASCADE, related_name="source_objects")
     sop_instance_uid = models.CharField(max_length=64, unique=True)
     sop_class_uid = models.CharField(max_length=64)
     object_kind = models.CharField(max_length=12)
@@ -226,6 +232,9 @@ class DoseObject(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_kind} {self.sop_instance_uid}"
 
 
 class SaueReview(models.Model):
