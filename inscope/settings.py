@@ -154,6 +154,13 @@ X_FRAME_OPTIONS = "DENY"
 # How long an escalation may wait before it is highlighted and sent again (urgent ones get a third).
 INSCOPE_ESCALATION_ACK_MINUTES = env_int("INSCOPE_ESCALATION_ACK_MINUTES", 10)
 
+# The DICOM listener (`inscope dicom listen`): its AE title, port and bind address, and whether only the AE
+# titles registered on rooms may call it.
+INSCOPE_DICOM_AE_TITLE = env_str("INSCOPE_DICOM_AE_TITLE", "INSCOPE")
+INSCOPE_DICOM_PORT = env_int("INSCOPE_DICOM_PORT", 11112)
+INSCOPE_DICOM_BIND = env_str("INSCOPE_DICOM_BIND", "127.0.0.1")
+INSCOPE_DICOM_RESTRICT_CALLING_AE = env_bool("INSCOPE_DICOM_RESTRICT_CALLING_AE", True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

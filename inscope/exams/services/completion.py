@@ -81,7 +81,7 @@ def _exposure(exam: Examination, data: ExposureInput, index: int) -> Exposure:
     )
 
 
-def _count_supervised_practice(exam: Examination, *, by: User, source: str) -> None:
+def count_supervised_practice(exam: Examination, *, by: User, source: str) -> None:
     """An examination done under direct supervision is observed practice for the AP who did it."""
     if exam.practising is not None and exam.operator is not None:
         learner, supervisor = exam.practising, exam.operator
@@ -131,7 +131,7 @@ def complete_examination(
     reason = f"{len(rows)} exposures, {images_count} images, DAP {total} Gy·cm²"
     if exam.drl_exceeded:
         reason += f" — above the DRL of {exam.drl_value} Gy·cm²"
-    _count_supervised_practice(exam, by=by, source=source)
+    count_supervised_practice(exam, by=by, source=source)
     move_examination(
         exam, to=Examination.Status.COMPLETED, by=by, source=source, action="completed", reason=reason,
         update_fields=("total_dap_gy_cm2", "images_count", "aftercare", "notes", "ended_at", "drl_value",
