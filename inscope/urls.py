@@ -12,6 +12,8 @@ urlpatterns = [
     path("policy/", include("inscope.policy.urls")),
     path("people/", include("inscope.competencies.urls")),
     path("audit/", include("inscope.audit.urls")),
+    path("interfaces/", include("inscope.dicom.urls")),
+    path("dose/", include("inscope.dose.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -20,9 +20,13 @@ PORT="${PORT:-8000}"
 # Unacknowledged escalations are sent again by their own process, as in production.
 .venv/bin/inscope notify_escalations --loop > /dev/null &
 NOTIFIER=$!
-trap 'kill "$NOTIFIER" 2>/dev/null || true' EXIT
+# The DICOM listener: the modalities' worklist, MPPS and dose reports (127.0.0.1:11112, AE title INSCOPE).
+.venv/bin/inscope dicom listen &
+LISTENER=$!
+trap 'kill "$NOTIFIER" "$LISTENER" 2>/dev/null || true' EXIT
 
 echo
 echo "demo: InScope is starting at http://127.0.0.1:${PORT}/ (Ctrl+C to stop)"
-echo "demo: try ap.patel (worklist: WALKER, Sarah), r.hughes (escalations) and m.okafor (policy)"
+echo "demo: try ap.patel (worklist: WALKER, Sarah), r.hughes (escalations), m.okafor (policy), p.shah (dose audit)"
+echo "demo: and rps.lee (SAUE reviews); the DICOM listener answers on 127.0.0.1:11112 (AE title INSCOPE)"
 .venv/bin/inscope runserver "127.0.0.1:${PORT}"

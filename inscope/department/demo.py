@@ -16,6 +16,7 @@ from django.utils import timezone
 from inscope.competencies.services import import_framework, record_training
 from inscope.competencies.services.evidence import record_observed_practice
 from inscope.department.models import Department, Room, Site
+from inscope.dose.demo import load_dose_history
 from inscope.exams import services as exams
 from inscope.exams.models import Examination
 from inscope.exams.mri_screening import questions
@@ -40,6 +41,7 @@ PEOPLE = [
     ("ap.trainee", "Tom Reid", ["trainee_assistant_practitioner"], "Trainee assistant practitioner"),
     ("dr.shah", "Anil Shah", ["radiologist"], "Consultant radiologist"),
     ("rps.lee", "Grace Lee", ["radiation_protection_supervisor"], "Radiation protection supervisor"),
+    ("p.shah", "Pooja Shah", ["medical_physics_expert"], "Medical physics expert"),
     ("it.admin", "Ian Adams", ["administrator"], "IT administrator"),
 ]
 
@@ -233,4 +235,5 @@ def load_demo() -> str:
     _duty(people, sites, today)
     _development(people, today)
     _already_escalated(_worklist(department, people, today), people)
+    load_dose_history(department, people, today)
     return "loaded"

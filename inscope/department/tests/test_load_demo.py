@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from inscope.dose.models import DoseStudy, ReferenceLevel, SaueReview
 from inscope.exams.models import Escalation, Examination
 from inscope.policy.models import PolicyVersion
 from inscope.staff.models import User
@@ -18,9 +20,23 @@ def test_load_demo_builds_the_department_and_prints_the_logins(capsys):
     assert "ap.trainee" in out and "inscope-demo-2026" in out
     assert PolicyVersion.objects.get().status == "approved"
     assert User.objects.filter(role_assignments__role="radiographer").count() == 4
-    assert Examination.objects.count() == 19
+    assert Examination.objects.on_day(timezone.localdate()).count() == 19
     mri = Escalation.objects.get()
     assert (mri.urgency, mri.reason_codes) == ("urgent", ["mri-screening-stop"])
+
+
+def test_the_demo_has_a_dose_history_compared_with_drls_and_one_saue_review_waiting(capsys):
+    call_command("load_demo")
+
+    history = DoseStudy.objects.filter(examination__isnull=False)
+    assert history.count() == Examination.objects.filter(status="completed").count() > 400
+    # Every protocol is compared with its DRL (CT head with the national one) but the knee, which has none.
+    uncompared = set(history.filter(drl_exceeded__isnull=True).values_list("examination__protocol_code", flat=True))
+    assert uncompared == {"XKNEE"}
+    assert ReferenceLevel.objects.filter(scope="local", status="approved", protocol_code="XCHES").count() == 1
+    review = SaueReview.objects.select_related("examination").get()
+    assert (review.status, review.criterion) == ("open", "drl-multiple")
+    assert review.examination is not None and review.examination.protocol_code == "XCHES"
 
 
 def test_loading_again_the_same_day_changes_nothing(capsys):
@@ -28,4 +44,4 @@ def test_loading_again_the_same_day_changes_nothing(capsys):
     call_command("load_demo")
 
     assert "already loaded for today" in capsys.readouterr().out
-    assert Examination.objects.count() == 19
+    assert Examination.objects.on_day(timezone.localdate()).count() == 19

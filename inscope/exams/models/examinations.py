@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 
 from inscope.audit.models import AppendOnlyModel
-from inscope.lib.uids import new_uid
 from inscope.department.models import Department, Room, Site
+from inscope.lib.uids import new_uid
 from inscope.policy.models import PolicyVersion
 from inscope.rules import exam_workflow
 

@@ -38,6 +38,17 @@ PATHS = {
     "/api/v1/escalations/{escalation_id}/authorise": {"post"},
     "/api/v1/escalations/{escalation_id}/cancel": {"post"},
     "/api/v1/escalations/{escalation_id}/finding-action": {"post"},
+    "/api/v1/interfaces/objects": {"get"},
+    "/api/v1/interfaces/objects/{object_id}": {"get"},
+    "/api/v1/interfaces/objects/{object_id}/reprocess": {"post"},
+    "/api/v1/interfaces/messages": {"get"},
+    "/api/v1/interfaces/messages/{message_id}/dealt-with": {"post"},
+    "/api/v1/dose/studies": {"get"},
+    "/api/v1/dose/studies/{study_id}": {"get"},
+    "/api/v1/dose/audit": {"get"},
+    "/api/v1/dose/saue-reviews": {"get"},
+    "/api/v1/dose/saue-reviews/{review_id}/outcome": {"post"},
+    "/api/v1/dose/drls": {"get"},
 }
 
 
