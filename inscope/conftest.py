@@ -14,6 +14,7 @@ import time_machine
 from django.db import connection
 
 from inscope.lib.append_only import SQLITE_GUARD
+from inscope.staff.models import User
 from inscope.testing import factories as f
 
 # The demo policy is written as at this day (its entitlements have review dates around it).
@@ -85,8 +86,21 @@ def policy(department, manager, radiographer, second_radiographer, ap, trainee):
         ("dr.shah", "radiologist", "Anil Shah"),
         ("rps.lee", "radiation_protection_supervisor", "Grace Lee"),
     ]:
-        f.person(username, role, name=name)
+        if not User.objects.filter(username=username).exists():  # a test may have asked for them first
+            f.person(username, role, name=name)
     return f.approved_policy(department, by=manager)
+
+
+@pytest.fixture
+def mpe(site):
+    return f.person("p.shah", "medical_physics_expert", name="Pooja Shah")
+
+
+@pytest.fixture
+def rps(site):
+    """Grace Lee, the radiation protection supervisor the demo policy names."""
+    return User.objects.filter(username="rps.lee").first() or f.person(
+        "rps.lee", "radiation_protection_supervisor", name="Grace Lee")
 
 
 @pytest.fixture

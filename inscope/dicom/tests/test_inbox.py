@@ -14,15 +14,9 @@ from inscope.dicom.testing import builders as b
 from inscope.dose.models import DoseStudy, IrradiationEventRecord
 from inscope.lib.errors import InvalidTransition
 from inscope.lib.uids import new_uid
-from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 State = ReceivedObject.State
-
-
-@pytest.fixture
-def mpe(site):
-    return f.person("mpe.jones", "medical_physics_expert", name="Morgan Jones")
 
 
 def ct_report(study_uid: str | None = None, sop_uid: str | None = None, events: int = 2, **kwargs) -> bytes:
@@ -213,7 +207,7 @@ def test_a_failure_while_recording_leaves_no_dose_rows_and_quarantines_the_objec
     assert (obj.state, obj.attempts) == (State.PROCESSED, 2)
     assert DoseStudy.objects.get(study_instance_uid=study_uid).event_count == 3
     message.refresh_from_db()
-    assert message.dealt_with_by == "mpe.jones"  # settled by the re-processing
+    assert message.dealt_with_by == "p.shah"  # settled by the re-processing
     event = AuditEvent.objects.get(action="dicom.reprocessed")
     assert (event.actor, event.channel) == (mpe, "web")
     assert "was quarantined" in event.summary
@@ -255,8 +249,8 @@ def test_marking_a_message_dealt_with(ap, mpe):
         inbox.mark_dealt_with(message, by=ap)
     inbox.mark_dealt_with(message, by=mpe, channel="api")
     message.refresh_from_db()
-    assert message.dealt_with_by == "mpe.jones" and message.dealt_with_at is not None
+    assert message.dealt_with_by == "p.shah" and message.dealt_with_at is not None
     event = AuditEvent.objects.get(action="dicom.message_dealt_with")
     assert (event.object_id, event.channel, event.actor) == (str(message.pk), "api", mpe)
-    with pytest.raises(InvalidTransition, match="already marked as dealt with by mpe.jones"):
+    with pytest.raises(InvalidTransition, match="already marked as dealt with by p.shah"):
         inbox.mark_dealt_with(message, by=mpe)

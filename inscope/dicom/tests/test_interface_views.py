@@ -11,14 +11,8 @@ from inscope.dicom.models import InterfaceMessage, ReceivedObject
 from inscope.dicom.testing import builders as b
 from inscope.lib.uids import new_uid
 from inscope.staff.models import ApiToken
-from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rps(site):
-    return f.person("rps.lee", "radiation_protection_supervisor", name="Grace Lee")
 
 
 @pytest.fixture

@@ -32,11 +32,6 @@ class Api(Client):
 
 
 @pytest.fixture
-def rps(site):
-    return f.person("k.brown", "radiation_protection_supervisor", name="Kate Brown")
-
-
-@pytest.fixture
 def data(department, site, xray_room, manager):
     drl = local_drl(department, "XCHES", dap_gy_cm2=5.0, by=manager)
     studies = []
@@ -118,7 +113,7 @@ def test_saue_reviews_open_first_and_the_outcome_is_recorded(rps, radiographer, 
 
     assert [r["id"] for r in listed["items"]] == [item.pk, closed.pk]
     assert listed["notice"].startswith("InScope never notifies")
-    assert listed["items"][1]["reviewed_by"] == "k.brown"
+    assert listed["items"][1]["reviewed_by"] == "rps.lee"
     assert [r["id"] for r in api.get_json("/saue-reviews", {"status": "open"}).json()["items"]] == [item.pk]
 
     refused = Api(radiographer).post_json(f"/saue-reviews/{item.pk}/outcome", {"outcome": "not_saue", "note": "x"})
@@ -132,7 +127,7 @@ def test_saue_reviews_open_first_and_the_outcome_is_recorded(rps, radiographer, 
 
     assert done.status_code == 200
     body = done.json()
-    assert (body["status"], body["outcome"], body["reviewed_by"]) == ("closed", "notifiable", "k.brown")
+    assert (body["status"], body["outcome"], body["reviewed_by"]) == ("closed", "notifiable", "rps.lee")
     assert api.post_json("/saue-reviews/999999/outcome", {"outcome": "not_saue", "note": "x"}).status_code == 404
 
 

@@ -20,11 +20,6 @@ RDSR = "1.2.840.10008.5.1.4.1.1.88.67"
 PERIOD = AuditFilters(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 28))
 
 
-@pytest.fixture
-def mpe(site):
-    return f.person("p.shah", "medical_physics_expert", name="Paul Shah")
-
-
 def chest_report(exam, number: int, dap_gy_cm2: float, day: dt.date) -> DoseReport:
     uid = exam.study_instance_uid
     return DoseReport(

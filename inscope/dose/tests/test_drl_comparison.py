@@ -12,11 +12,6 @@ from inscope.dose.tests.reports import ct_event, event, report
 from inscope.testing import factories as f
 
 
-@pytest.fixture
-def mpe(site):
-    return f.person("mpe.khan", "medical_physics_expert", name="Mina Khan")
-
-
 def local_drl(department, mpe, manager, *, value: float, room=None, ae: str = "", start=dt.date(2026, 1, 1),
               protocol: str = "XCHES") -> ReferenceLevel:
     level = drls.propose_local_drl(department=department, protocol_code=protocol, quantity="dap", value=value,

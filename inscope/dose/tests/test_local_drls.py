@@ -14,11 +14,6 @@ from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed
 from inscope.testing import factories as f
 
 
-@pytest.fixture
-def mpe(site):
-    return f.person("mpe.khan", "medical_physics_expert", name="Mina Khan")
-
-
 def propose(department, by, *, value=0.15, unit="Gy·cm²", start=dt.date(2026, 1, 1), room=None, ae="",
             protocol="XCHES", quantity="dap") -> ReferenceLevel:
     return drls.propose_local_drl(department=department, protocol_code=protocol, quantity=quantity, value=value,

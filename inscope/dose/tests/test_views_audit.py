@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mpe(site):
-    return f.person("p.shah", "medical_physics_expert", name="Paul Shah")
-
-
-@pytest.fixture
-def rps(site):
-    return f.person("k.brown", "radiation_protection_supervisor", name="Kate Brown")
-
-
-@pytest.fixture
 def chest_studies(department, site, xray_room, manager):
     """Ten chest X-rays in October, 1..10 Gy·cm², against a local DRL of 5 Gy·cm²; and a hand X-ray in room 2."""
     drl = local_drl(department, "XCHES", dap_gy_cm2=5.0, by=manager)
@@ -82,7 +72,7 @@ def test_the_audit_page_shows_the_numbers_the_drl_and_the_flags(client, mpe, che
     assert hand["n"] == "1" and hand["drl"] == "No DRL applied" and "Indicative: n &lt; 10" in hand["flags"]
     # The report's header block: period, department, generated, DRL versions, the small-sample note.
     assert "01 Oct 2026 to 31 Oct 2026 (both days included)" in page
-    assert "Northgate Imaging" in page and "Paul Shah" in page
+    assert "Northgate Imaging" in page and "Pooja Shah" in page
     assert f'id="drl-versions"><li>{drl.label}</li></ul>' in page
     assert "Percentiles of fewer than 10 studies are indicative only" in page
 

@@ -11,19 +11,8 @@ from django.urls import reverse
 
 from inscope.dose.models import ProtocolDrlLink, ReferenceLevel
 from inscope.dose.tests.audit_data import local_drl, national_set
-from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mpe(site):
-    return f.person("p.shah", "medical_physics_expert", name="Paul Shah")
-
-
-@pytest.fixture
-def rps(site):
-    return f.person("k.brown", "radiation_protection_supervisor", name="Kate Brown")
 
 
 def text_of(page: str) -> str:
@@ -78,7 +67,7 @@ def test_a_proposal_is_approved_by_someone_else_never_by_its_proposer(client, po
         proposed.text)
     level = ReferenceLevel.objects.get(protocol_code="XFOOT")
     assert (level.status, level.proposed_by, level.value) == ("proposed", mpe, pytest.approx(5e-6))
-    assert "Paul Shah" in row_of(proposed.text, "XFOOT", "proposed")
+    assert "Pooja Shah" in row_of(proposed.text, "XFOOT", "proposed")
 
     own = client.post(reverse("dose:drl_approve", args=[level.pk]))
     assert own.status_code == 403

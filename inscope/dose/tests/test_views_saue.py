@@ -19,11 +19,6 @@ NOTICE = "InScope never notifies the CQC or any other regulator."
 
 
 @pytest.fixture
-def rps(site):
-    return f.person("k.brown", "radiation_protection_supervisor", name="Kate Brown")
-
-
-@pytest.fixture
 def fluoro(department, site, xray_room):
     exam = f.ExaminationFactory.create(department=department, site=site, room=xray_room, status="completed",
                                 protocol_code="FBSWL", protocol_name="Fluoroscopy barium swallow", modality="RF")
@@ -72,7 +67,7 @@ def test_the_list_shows_open_items_first_and_says_the_regulator_is_never_notifie
     assert page.index('id="open-reviews"') < page.index('id="closed-reviews"')
     assert f'data-review="{review.pk}"' in open_table and f'data-review="{closed.pk}"' in closed_table
     assert "CQC code 3" in open_table
-    assert "Not an accidental or unintended exposure" in text_of(closed_table) and "Kate Brown" in closed_table
+    assert "Not an accidental or unintended exposure" in text_of(closed_table) and "Grace Lee" in closed_table
 
 
 def test_the_review_shows_the_criterion_figures_band_and_links(client, rps, review, fluoro):
@@ -113,7 +108,7 @@ def test_the_supervisor_records_the_outcome_with_a_note(client, rps, review):
     assert review.outcome_note == "Repeat screening after patient movement."
     words = text_of(response.content.decode())
     assert "Outcome recorded: Unintended exposure below the notification criteria: recorded locally." in words
-    assert "Decided by Kate Brown" in words and 'id="outcome-form"' not in response.content.decode()
+    assert "Decided by Grace Lee" in words and 'id="outcome-form"' not in response.content.decode()
 
 
 def test_an_outcome_needs_a_choice_and_a_note(client, rps, review):

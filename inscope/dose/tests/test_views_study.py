@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rps(site):
-    return f.person("k.brown", "radiation_protection_supervisor", name="Kate Brown")
-
-
-@pytest.fixture
 def chest_report(department, site, xray_room, manager, ap):
     drl = local_drl(department, "XCHES", dap_gy_cm2=0.1, by=manager)
     exam = f.ExaminationFactory.create(department=department, site=site, room=xray_room, status="completed",
