@@ -75,7 +75,10 @@ class Decision:
             )
         worst = max(reasons, key=lambda r: _SEVERITY[r.outcome])
         urgent = any(r.urgency is Urgency.URGENT for r in reasons)
-        escalate_to = next((r.escalate_to for r in reasons if r.outcome is worst.outcome and r.escalate_to), None)
+        named = [r.escalate_to for r in reasons if r.outcome is worst.outcome and r.escalate_to]
+        # The supervising radiographer answers for the AP, so leads whenever a worst reason names them; the others
+        # named (a practitioner, MR-authorised staff) are told too, from each reason's own escalate_to.
+        escalate_to = "radiographer" if "radiographer" in named else next(iter(named), None)
         return cls(
             worst.outcome,
             tuple(reasons),
@@ -89,6 +92,11 @@ class Decision:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.reasons)
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """Everyone a reason names (radiographer, practitioner, MR-authorised staff...), in the reasons' order."""
+        return tuple(dict.fromkeys(r.escalate_to for r in self.reasons if r.escalate_to))
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -6,30 +6,71 @@ so nothing unknown can yield ``proceed``.
 
 from __future__ import annotations
 
+from inscope.rules.conditions import condition_reasons
 from inscope.rules.decisions import Decision, Reason
-from inscope.rules.facts import Case, Check, Patient, PatientGroup, Policy, Protocol, Request
-from inscope.rules.patient_groups import age_reasons, contradiction_reasons, group_reasons
+from inscope.rules.facts import (
+    Case,
+    Check,
+    Identity,
+    Justification,
+    Operator,
+    Patient,
+    PatientGroup,
+    PatientLimits,
+    Policy,
+    Protocol,
+    Request,
+)
+from inscope.rules.patient_groups import contradiction_reasons, limit_reasons
 from inscope.rules.pregnancy import enquiry_required, pregnancy_reasons
-from inscope.rules.reasons import reason
-from inscope.rules.scope import entitlement_reasons, is_assistant_practitioner, role_scope_reasons
+from inscope.rules.reasons import reason, routed
+from inscope.rules.scope import acting_roles, entitlement_reasons, is_assistant_practitioner, role_scope_reasons
 from inscope.rules.supervision import supervision_reasons
 
 ALWAYS_REQUIRED = (Check.IDENTITY, Check.JUSTIFICATION)
 
 # A required check with no recorded answer, for the groups a protocol may require without excluding.
 _UNKNOWN_WHEN_REQUIRED = {
-    Check.COOPERATION: (PatientGroup.NON_COOPERATIVE, "cooperative", "cooperation-unknown"),
-    Check.CAPACITY: (PatientGroup.LACKS_CAPACITY, "has_capacity", "capacity-unknown"),
-    Check.MOBILITY: (PatientGroup.REDUCED_MOBILITY, "mobility", "mobility-unknown"),
+    Check.COOPERATION: ("cooperative", "cooperation-unknown"),
+    Check.CAPACITY: ("has_capacity", "capacity-unknown"),
+    Check.MOBILITY: ("mobility", "mobility-unknown"),
 }
 
 
-def required_checks(patient: Patient, protocol: Protocol, policy: Policy) -> tuple[Check, ...]:
+def is_mr(protocol: Protocol) -> bool:
+    return protocol.modality == "MR" or Check.MRI_SAFETY in protocol.checks
+
+
+def protocol_limits(protocol: Protocol, operator: Operator) -> list[tuple[PatientLimits, str]]:
+    """Return the patient limits that bind this operator on this protocol, each with words naming whose they are:
+    the age range binds everyone, excluded groups and mobility bind APs, role limits bind the roles they name."""
+    found = [(PatientLimits(protocol.min_age, protocol.max_age), f"{protocol.name}'s limits")]
+    if is_assistant_practitioner(operator):
+        found.append(
+            (
+                PatientLimits(excluded_groups=protocol.excluded_groups, mobility=protocol.mobility),
+                f"{protocol.name}'s limits for assistant practitioners",
+            )
+        )
+    roles = acting_roles(operator)
+    for limit in protocol.role_limits:
+        if limit.roles & roles:
+            named = ", ".join(sorted(r.value.replace("_", " ") for r in limit.roles & roles))
+            found.append((limit.limits, f"{protocol.name}'s limits for {named}s"))
+    return found
+
+
+def required_checks(case: Case, protocol: Protocol, policy: Policy) -> tuple[Check, ...]:
     """Return the pre-examination checks this protocol needs for this patient, in checklist order."""
     needed = set(ALWAYS_REQUIRED) | set(protocol.checks)
-    if enquiry_required(patient, protocol, policy.pregnancy):
+    pregnancy_excluded = any(
+        PatientGroup.PREGNANT in limits.excluded_groups for limits, _ in protocol_limits(protocol, case.operator)
+    )
+    if enquiry_required(case.patient, protocol, policy.pregnancy) or (
+        pregnancy_excluded and case.patient.childbearing_potential is not False
+    ):
         needed.add(Check.PREGNANCY)
-    if protocol.modality == "MR":
+    if is_mr(protocol):
         needed.add(Check.MRI_SAFETY)
     return tuple(check for check in Check if check in needed)
 
@@ -45,7 +86,7 @@ def decide(case: Case, policy: Policy | None) -> Decision:
             "protocol-unknown",
             f"Protocol {case.request.protocol_code!r} is not in policy {policy.version}; a radiographer must decide.",
         )
-        return Decision.from_reasons([unknown, *supervision], required_checks=(), policy_version=policy.version)
+        return _decision([unknown, *supervision], policy, required=(), notes=[])
 
     ap = is_assistant_practitioner(case.operator)
     pregnancy, notes = pregnancy_reasons(
@@ -53,20 +94,31 @@ def decide(case: Case, policy: Policy | None) -> Decision:
     )
     reasons = [
         *role_scope_reasons(case.operator, protocol, policy),
-        *entitlement_reasons(case.operator, protocol, case.on),
+        *entitlement_reasons(
+            case.operator,
+            protocol,
+            case.on,
+            conditions_met=lambda conditions: condition_reasons(conditions, case, protocol, policy.pregnancy),
+        ),
         *supervision,
         *_identity_and_justification_reasons(case.patient, case.request),
         *contradiction_reasons(case.patient, case.on),
-        *age_reasons(case.patient, protocol),
-        *(group_reasons(case.patient, protocol) if ap else []),
+        *(
+            found
+            for limits, whose in protocol_limits(protocol, case.operator)
+            for found in limit_reasons(case.patient, limits, policy.pregnancy, whose=whose)
+        ),
         *_unanswered_check_reasons(case.patient, protocol),
         *pregnancy,
         *_prerequisite_reasons(case.patient, protocol),
     ]
-    checks = tuple(c.value for c in required_checks(case.patient, protocol, policy))
-    return Decision.from_reasons(
-        _unique(reasons), required_checks=checks, policy_version=policy.version, notes=tuple(notes)
-    )
+    checks = tuple(c.value for c in required_checks(case, protocol, policy))
+    return _decision(reasons, policy, required=checks, notes=notes)
+
+
+def _decision(reasons: list[Reason], policy: Policy, *, required: tuple[str, ...], notes: list[str]) -> Decision:
+    kept = [routed(r, policy.routes) for r in _unique(reasons)]
+    return Decision.from_reasons(kept, required_checks=required, policy_version=policy.version, notes=tuple(notes))
 
 
 def no_policy_decision() -> Decision:
@@ -77,13 +129,30 @@ def no_policy_decision() -> Decision:
 
 def _identity_and_justification_reasons(patient: Patient, request: Request) -> list[Reason]:
     reasons = []
-    if patient.identity_confirmed is None:
+    if patient.identity is None:
         reasons.append(reason("identity-not-checked", "Confirm name, date of birth and address with the patient."))
-    elif not patient.identity_confirmed:
+    elif patient.identity is Identity.MISMATCH:
         reasons.append(
-            reason("identity-not-confirmed", "The patient's identity was not confirmed. Do not expose; escalate.")
+            reason("identity-not-confirmed", "A detail the patient gave does not match the request. Do not expose.")
         )
-    if request.justified is not True and request.authorised_under_guidelines is not True:
+    elif patient.identity is Identity.CANNOT_CONFIRM:
+        reasons.append(
+            reason(
+                "identity-cannot-be-confirmed",
+                "The patient cannot confirm their own details; a radiographer follows the local identification "
+                "procedure (wristband, carer, ward staff) before any exposure.",
+            )
+        )
+    if request.justification is Justification.DECLINED:
+        who = f" ({request.justified_by})" if request.justified_by else ""
+        reasons.append(
+            reason(
+                "justification-declined",
+                f"The practitioner{who} declined to justify this exposure; it must not go ahead. "
+                "Return the request to the referrer.",
+            )
+        )
+    elif request.justification not in (Justification.JUSTIFIED, Justification.AUTHORISED):
         reasons.append(
             reason("justification-missing", "The request has not been justified or authorised for this exposure.")
         )
@@ -92,7 +161,7 @@ def _identity_and_justification_reasons(patient: Patient, request: Request) -> l
 
 def _unanswered_check_reasons(patient: Patient, protocol: Protocol) -> list[Reason]:
     reasons = []
-    for check, (_group, attribute, code) in _UNKNOWN_WHEN_REQUIRED.items():
+    for check, (attribute, code) in _UNKNOWN_WHEN_REQUIRED.items():
         if check in protocol.checks and getattr(patient, attribute) is None:
             reasons.append(reason(code, f"The protocol requires the {check.value} check; record its answer."))
     return reasons
@@ -100,7 +169,7 @@ def _unanswered_check_reasons(patient: Patient, protocol: Protocol) -> list[Reas
 
 def _prerequisite_reasons(patient: Patient, protocol: Protocol) -> list[Reason]:
     reasons = []
-    if Check.MRI_SAFETY in protocol.checks or protocol.modality == "MR":
+    if is_mr(protocol):
         if patient.mri_stop_answers is None:
             reasons.append(reason("mri-screening-not-recorded", "Complete MRI safety screening with the patient."))
         elif patient.mri_stop_answers:
@@ -110,6 +179,14 @@ def _prerequisite_reasons(patient: Patient, protocol: Protocol) -> list[Reason]:
                     "mri-screening-stop",
                     f"Screening flags a stop ({flagged}). Do not enter the MR controlled access area; "
                     "an MR-authorised radiographer must clear it.",
+                )
+            )
+        if patient.weight_kg is None:
+            reasons.append(
+                reason(
+                    "mri-weight-unknown",
+                    "Record the patient's weight: the scanner's SAR limits depend on it, and an MR scan must not "
+                    "start without it.",
                 )
             )
     if Check.CONTRAST in protocol.checks and patient.contrast_checks_done is not True:

@@ -70,10 +70,47 @@ class PregnancyAnswer(StrEnum):
 
 
 class Mobility(StrEnum):
+    """How the patient arrives, from most to least mobile."""
+
     INDEPENDENT = "independent"
     WHEELCHAIR = "wheelchair"
     TROLLEY = "trolley"
     BED = "bed"
+
+
+class Identity(StrEnum):
+    """The outcome of positive patient identification (the three-point check)."""
+
+    CONFIRMED = "confirmed"
+    MISMATCH = "mismatch"  # a detail the patient gave differs from the request: possibly the wrong patient
+    CANNOT_CONFIRM = "cannot_confirm"  # the patient cannot state their details (unconscious, no shared language...)
+
+
+class Justification(StrEnum):
+    """Where the practitioner's justification of the exposure stands."""
+
+    PENDING = "pending"
+    JUSTIFIED = "justified"
+    AUTHORISED = "authorised"  # authorised by an operator under the practitioner's written guidelines
+    DECLINED = "declined"  # the practitioner decided the exposure is not justified
+
+
+class Setting(StrEnum):
+    """Where the request comes from: the patient's care setting (HL7 v2 PV1-2 patient class, with GP apart)."""
+
+    GP = "gp"  # GP direct access
+    OUTPATIENT = "outpatient"
+    INPATIENT = "inpatient"
+    EMERGENCY = "emergency"
+
+
+class Laterality(StrEnum):
+    """The side the request is for."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+    NOT_APPLICABLE = "not_applicable"  # a midline or whole-body examination (chest, spine)
 
 
 class Supervision(StrEnum):
@@ -85,8 +122,38 @@ class Supervision(StrEnum):
 
 
 @dataclass(frozen=True)
+class PatientLimits:
+    """Which patients someone may examine: an age range, groups excluded and the mobility levels allowed.
+
+    Used for a protocol's limits (all operators, or the roles named) and for an entitlement's conditions.
+    ``None`` and empty sets mean "no limit"; ``mobility`` lists the levels allowed.
+    """
+
+    min_age: int | None = None
+    max_age: int | None = None
+    excluded_groups: frozenset[PatientGroup] = frozenset()
+    mobility: frozenset[Mobility] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PatientLimits()
+
+
+@dataclass(frozen=True)
+class RoleLimits:
+    """Patient limits that bind only operators acting in one of ``roles`` (e.g. an AP minimum age)."""
+
+    roles: frozenset[Role]
+    limits: PatientLimits
+
+
+@dataclass(frozen=True)
 class Protocol:
-    """One examination protocol from the policy's catalogue."""
+    """One examination protocol from the policy's catalogue.
+
+    ``min_age``/``max_age`` bind every operator; ``excluded_groups`` and ``mobility`` bind assistant
+    practitioners; ``role_limits`` add limits for the roles they name.
+    """
 
     code: str
     name: str
@@ -99,6 +166,8 @@ class Protocol:
     max_age: int | None = None
     excluded_groups: frozenset[PatientGroup] = frozenset()
     checks: frozenset[Check] = frozenset()
+    mobility: frozenset[Mobility] = frozenset()  # levels an AP may examine; empty means any
+    role_limits: tuple[RoleLimits, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +178,29 @@ class PregnancyPolicy:
     max_age: int = 55
     low_dose_days: int = 28
     high_dose_days: int = 10
+    # An AP escalates a definite "no" when the recorded LMP shows the period is overdue (the answer and the
+    # date cannot both be relied on).
+    escalate_no_with_overdue_period: bool = True
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """Conditions on one person's entitlement, narrower than the protocol (e.g. "non-trauma adults only").
+
+    Every field narrows; the defaults narrow nothing. ``unstructured`` is condition text from a policy written
+    before conditions were structured: it cannot be checked, so an entitlement carrying it never covers a case.
+    """
+
+    patients: PatientLimits = field(default_factory=PatientLimits)
+    body_regions: frozenset[str] = frozenset()  # protocol body regions allowed (lower case); empty means any
+    laterality: frozenset[Laterality] = frozenset()  # sides allowed; empty means any
+    settings: frozenset[Setting] = frozenset()  # care settings allowed; empty means any
+    direct_supervision: bool = False  # only with a supervisor in the room
+    unstructured: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Conditions()
 
 
 @dataclass(frozen=True)
@@ -121,8 +213,10 @@ class Entitlement:
     entitled_by: str
     entitled_on: dt.date
     review_date: dt.date | None
-    conditions: str = ""
+    conditions: Conditions = field(default_factory=Conditions)
     evidence: str = ""
+    revoked_on: dt.date | None = None  # the employer withdrew it from this date
+    revoked_reason: str = ""
 
     def covers(self, protocol: Protocol, task: str) -> bool:
         """Return whether this entitlement names the task and the protocol (or its modality)."""
@@ -153,6 +247,7 @@ class Grant:
     review_date: dt.date | None
     required_competencies: frozenset[str]
     revoked: bool = False
+    conditions: Conditions = field(default_factory=Conditions)
 
 
 @dataclass(frozen=True)
@@ -164,6 +259,7 @@ class Policy:
     role_protocols: dict[Role, frozenset[str]]  # the scope of practice of each role; "*" means all
     supervision: dict[Role, Supervision]  # how each supervised role must be supervised
     pregnancy: PregnancyPolicy = field(default_factory=PregnancyPolicy)
+    routes: dict[str, str] = field(default_factory=dict)  # reason code -> who receives it, overriding the catalogue
 
 
 # --- Case facts: who, on whom, with what recorded, under whose supervision ------------------------
@@ -187,7 +283,7 @@ class Patient:
 
     age: int | None
     childbearing_potential: bool | None = None
-    identity_confirmed: bool | None = None
+    identity: Identity | None = None
     cooperative: bool | None = None
     has_capacity: bool | None = None
     mobility: Mobility | None = None
@@ -195,6 +291,7 @@ class Patient:
     pregnancy_answer: PregnancyAnswer | None = None
     last_menstrual_period: dt.date | None = None
     mri_stop_answers: tuple[str, ...] | None = None  # questions answered yes or unsure; () is a clear screen
+    weight_kg: float | None = None  # needed for MR: the scanner's SAR limits depend on it
     contrast_checks_done: bool | None = None
     cannula_in_place: bool | None = None
 
@@ -204,9 +301,10 @@ class Request:
     """The examination request as referred."""
 
     protocol_code: str
-    justified: bool | None
-    justified_by: str = ""
-    authorised_under_guidelines: bool | None = None
+    justification: Justification | None
+    justified_by: str = ""  # the practitioner who justified it, or declined to
+    setting: Setting | None = None
+    laterality: Laterality | None = None
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,13 @@ def pregnancy_reasons(
     assistant_practitioner: bool,
 ) -> tuple[list[Reason], list[str]]:
     """Return the reasons the enquiry stops an operator, and notes for a registered operator who may go on."""
-    if not enquiry_required(patient, protocol, policy):
-        return [], []
     answer = patient.pregnancy_answer
+    if not enquiry_required(patient, protocol, policy):
+        return _reported_outside_enquiry(answer, assistant_practitioner=assistant_practitioner)
     if answer is None:
         return [reason("pregnancy-enquiry-not-recorded", "Ask and record the pregnancy enquiry before exposing.")], []
     if answer == PregnancyAnswer.DEFINITELY_NOT:
-        return [], []
+        return _definite_no_reasons(patient, policy, on=on, assistant_practitioner=assistant_practitioner), []
     if answer == PregnancyAnswer.PREGNANT:
         return [
             reason(
@@ -82,3 +82,41 @@ def pregnancy_reasons(
         )
     notes = [] if reasons else [f"Pregnancy not excluded; cycle day {day} is within the rule. Record the LMP."]
     return reasons, notes
+
+
+def _reported_outside_enquiry(
+    answer: PregnancyAnswer | None, *, assistant_practitioner: bool
+) -> tuple[list[Reason], list[str]]:
+    """A pregnancy the patient reports where no enquiry is required (a chest, a limb, an MR scan): an AP
+    escalates whatever the area; a registered operator decides, and is reminded to record it."""
+    if answer not in (PregnancyAnswer.PREGNANT, PregnancyAnswer.POSSIBLY):
+        return [], []
+    said = "is" if answer is PregnancyAnswer.PREGNANT else "may be"
+    if assistant_practitioner:
+        return [
+            reason(
+                "pregnancy-reported",
+                f"The patient says she {said} pregnant. Whatever the area examined, that is outside the assistant "
+                "practitioner's protocol; a radiographer decides.",
+            )
+        ], []
+    return [], [f"The patient says she {said} pregnant; no enquiry is required for this area. Record your decision."]
+
+
+def _definite_no_reasons(
+    patient: Patient, policy: PregnancyPolicy, *, on: dt.date, assistant_practitioner: bool
+) -> list[Reason]:
+    """A definite "no" that the recorded LMP contradicts (the period is overdue) cannot be relied on by an AP."""
+    lmp = patient.last_menstrual_period
+    if not (assistant_practitioner and policy.escalate_no_with_overdue_period and lmp is not None):
+        return []
+    day = cycle_day(lmp, on)
+    if day <= policy.low_dose_days:
+        return []
+    return [
+        reason(
+            "pregnancy-answer-contradicts-lmp",
+            f"The patient answered a definite no, but her last period began {day - 1} days ago, so it is overdue; "
+            "a radiographer must resolve the two.",
+        )
+    ]

@@ -6,12 +6,18 @@ docs/decisions.md is checked against this catalogue by a test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from inscope.rules.decisions import Outcome, Reason, Urgency
 
-RADIOGRAPHER = "radiographer"
+# Who must act on a reason: the kinds of recipient an escalation can be routed to. The policy names the people
+# of each kind (people[].designations) and may route a reason code to another kind (escalation.routes).
+RADIOGRAPHER = "radiographer"  # the supervising radiographer on duty for the operator
 MANAGER = "manager"
+PRACTITIONER = "practitioner"  # the IR(ME)R practitioner who justifies exposures
+MR_AUTHORISED = "mr_authorised"  # staff authorised under the MR local rules to clear screening answers
+MR_RESPONSIBLE_PERSON = "mr_responsible_person"
+RECIPIENTS = (RADIOGRAPHER, MANAGER, PRACTITIONER, MR_AUTHORISED, MR_RESPONSIBLE_PERSON)
 
 E, S = Outcome.ESCALATE, Outcome.STOP
 
@@ -38,7 +44,16 @@ REASONS: dict[str, ReasonSpec] = {
     "no-entitlement": ReasonSpec(E, RADIOGRAPHER, "No IR(ME)R operator entitlement covers the protocol."),
     "entitlement-expired": ReasonSpec(E, RADIOGRAPHER, "The operator entitlement has passed its review date."),
     "entitlement-not-yet-in-force": ReasonSpec(E, RADIOGRAPHER, "The operator entitlement starts in the future."),
-    "entitlement-revoked": ReasonSpec(E, RADIOGRAPHER, "The manager revoked the operator entitlement."),
+    "entitlement-revoked": ReasonSpec(E, RADIOGRAPHER, "The employer revoked the operator entitlement."),
+    "entitlement-condition-not-met": ReasonSpec(
+        E, RADIOGRAPHER, "The case is outside a condition written on the operator's entitlement."
+    ),
+    "entitlement-condition-unknown": ReasonSpec(
+        E, RADIOGRAPHER, "A fact an entitlement condition depends on is not recorded."
+    ),
+    "entitlement-conditions-unstructured": ReasonSpec(
+        E, RADIOGRAPHER, "The entitlement's conditions are free text, which InScope cannot check."
+    ),
     "competency-not-signed-off": ReasonSpec(
         E, RADIOGRAPHER, "A competency the entitlement requires has not been signed off."
     ),
@@ -54,8 +69,12 @@ REASONS: dict[str, ReasonSpec] = {
     ),
     # Patient identification and justification
     "identity-not-checked": ReasonSpec(S, None, "Three-point patient identification has not been recorded."),
-    "identity-not-confirmed": ReasonSpec(S, RADIOGRAPHER, "Three-point identification did not confirm the patient."),
-    "justification-missing": ReasonSpec(E, RADIOGRAPHER, "The exposure is neither justified nor authorised."),
+    "identity-not-confirmed": ReasonSpec(S, RADIOGRAPHER, "Identification found a mismatch with the request."),
+    "identity-cannot-be-confirmed": ReasonSpec(
+        E, RADIOGRAPHER, "The patient cannot confirm their identity; the local procedure applies."
+    ),
+    "justification-missing": ReasonSpec(E, PRACTITIONER, "The exposure is neither justified nor authorised."),
+    "justification-declined": ReasonSpec(S, None, "The practitioner declined to justify the exposure."),
     # Patient groups
     "patient-age-unknown": ReasonSpec(E, RADIOGRAPHER, "The patient's age is not known."),
     "patient-below-minimum-age": ReasonSpec(E, RADIOGRAPHER, "The patient is younger than the protocol allows."),
@@ -67,6 +86,7 @@ REASONS: dict[str, ReasonSpec] = {
     "patient-non-cooperative": ReasonSpec(E, RADIOGRAPHER, "The patient cannot co-operate with the examination."),
     "cooperation-unknown": ReasonSpec(E, RADIOGRAPHER, "Whether the patient can co-operate is not recorded."),
     "patient-lacks-capacity": ReasonSpec(E, RADIOGRAPHER, "The patient lacks capacity to consent."),
+    "patient-pregnant": ReasonSpec(E, RADIOGRAPHER, "The protocol excludes patients who are or may be pregnant."),
     "capacity-unknown": ReasonSpec(E, RADIOGRAPHER, "The patient's capacity is not recorded."),
     "facts-contradictory": ReasonSpec(E, RADIOGRAPHER, "Recorded facts contradict each other."),
     # Pregnancy enquiry (shared/reference/pregnancy_enquiry_rules.yaml)
@@ -78,11 +98,18 @@ REASONS: dict[str, ReasonSpec] = {
     "pregnancy-10-day-rule": ReasonSpec(
         E, RADIOGRAPHER, "A high-dose examination outside the first 10 days of the cycle."
     ),
+    "pregnancy-reported": ReasonSpec(
+        E, RADIOGRAPHER, "The patient says she is or may be pregnant, whatever the area examined."
+    ),
+    "pregnancy-answer-contradicts-lmp": ReasonSpec(
+        E, RADIOGRAPHER, "A definite no, but the recorded last period shows the period is overdue."
+    ),
     # Modality-specific prerequisites
     "mri-screening-not-recorded": ReasonSpec(E, RADIOGRAPHER, "MRI safety screening has not been recorded."),
     "mri-screening-stop": ReasonSpec(
-        E, RADIOGRAPHER, "An MRI safety screening answer flags a stop.", Urgency.URGENT
+        E, MR_AUTHORISED, "An MRI safety screening answer flags a stop.", Urgency.URGENT
     ),
+    "mri-weight-unknown": ReasonSpec(E, MR_AUTHORISED, "The patient's weight is not recorded for an MR scan."),
     "contrast-checks-not-recorded": ReasonSpec(E, RADIOGRAPHER, "Contrast prerequisites are not recorded."),
     "cannula-not-in-place": ReasonSpec(E, RADIOGRAPHER, "The protocol needs a cannula and none is recorded."),
     # A supervising radiographer's authorisation after an escalation
@@ -105,3 +132,11 @@ def reason(code: str, message: str) -> Reason:
     """Return the Reason for a catalogued code with a message specific to the case."""
     spec = REASONS[code]
     return Reason(code, spec.outcome, message, spec.escalate_to, spec.urgency)
+
+
+def routed(found: Reason, routes: dict[str, str]) -> Reason:
+    """Return the reason sent to whoever the policy routes its code to (unchanged when the policy is silent)."""
+    to = routes.get(found.code)
+    if to is None or found.escalate_to is None:
+        return found  # a reason nobody must act on (the operator puts it right) stays so
+    return replace(found, escalate_to=to)

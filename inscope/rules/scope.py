@@ -7,10 +7,19 @@ entitlement names them for it. Registered staff act outside the assistant-practi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from inscope.rules.competence import grant_reasons
 from inscope.rules.decisions import Reason
-from inscope.rules.facts import ASSISTANT_PRACTITIONER_ROLES, Operator, Policy, Protocol, Role
+from inscope.rules.facts import (
+    ASSISTANT_PRACTITIONER_ROLES,
+    Conditions,
+    Entitlement,
+    Operator,
+    Policy,
+    Protocol,
+    Role,
+)
 from inscope.rules.reasons import reason
 
 OPERATOR_TASK = "operator"
@@ -53,22 +62,37 @@ def role_scope_reasons(operator: Operator, protocol: Protocol, policy: Policy) -
     return reasons
 
 
-def entitlement_reasons(operator: Operator, protocol: Protocol, on: dt.date) -> list[Reason]:
-    """Return why no current operator entitlement covers the protocol on the date, if none does.
+def acting_roles(operator: Operator) -> frozenset[Role]:
+    """Return the roles the operator acts in: their AP roles if they act as an AP, else their registered ones."""
+    if is_assistant_practitioner(operator):
+        return operator.roles & ASSISTANT_PRACTITIONER_ROLES
+    return operator.roles & (OPERATING_ROLES - ASSISTANT_PRACTITIONER_ROLES)
 
-    An entitlement written in the policy, or a grant backed by current competencies, is enough.
-    """
-    covering = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK)]
-    grants = [g for g in operator.grants if g.protocol == protocol.code and OPERATOR_TASK in g.tasks]
-    grant_gaps = [grant_reasons(g, operator.sign_offs, on) for g in grants]
-    if any(not gaps for gaps in grant_gaps):
-        return []
-    if not covering:
-        if grant_gaps:
-            return grant_gaps[0]  # the grant tells the operator what lapsed
-        return [reason("no-entitlement", f"You hold no IR(ME)R operator entitlement for {protocol.name}.")]
-    if any(e.entitled_on <= on and (e.review_date is None or on <= e.review_date) for e in covering):
-        return []
+
+def _revoked(entitlement: Entitlement, on: dt.date) -> bool:
+    return entitlement.revoked_on is not None and entitlement.revoked_on <= on
+
+
+def _in_force(entitlement: Entitlement, on: dt.date) -> bool:
+    return (
+        entitlement.entitled_on <= on
+        and (entitlement.review_date is None or on <= entitlement.review_date)
+        and not _revoked(entitlement, on)
+    )
+
+
+def _lapsed_reasons(covering: list[Entitlement], protocol: Protocol, on: dt.date) -> list[Reason]:
+    """Why none of the entitlements that name the protocol is in force: revoked, not yet started, or expired."""
+    revoked = [e for e in covering if _revoked(e, on)]
+    if revoked:
+        latest = max(revoked, key=lambda e: e.revoked_on or dt.date.min)
+        why = f": {latest.revoked_reason}" if latest.revoked_reason else ""
+        return [
+            reason(
+                "entitlement-revoked",
+                f"Your entitlement for {protocol.name} was revoked on {latest.revoked_on:%d %B %Y}{why}.",
+            )
+        ]
     started = [e for e in covering if e.entitled_on <= on]
     if not started:
         first = min(e.entitled_on for e in covering)
@@ -85,3 +109,28 @@ def entitlement_reasons(operator: Operator, protocol: Protocol, on: dt.date) -> 
             f"Your operator entitlement for {protocol.name} passed its review date on {lapsed:%d %B %Y}.",
         )
     ]
+
+
+def entitlement_reasons(
+    operator: Operator, protocol: Protocol, on: dt.date, *, conditions_met: Callable[[Conditions], list[Reason]]
+) -> list[Reason]:
+    """Return why no current operator entitlement covers the protocol for this case, if none does.
+
+    An entitlement written in the policy, or a grant backed by current competencies, is enough when the case is
+    within its conditions; ``conditions_met`` returns why the case is outside one entitlement's conditions.
+    """
+    covering = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK)]
+    grants = [g for g in operator.grants if g.protocol == protocol.code and OPERATOR_TASK in g.tasks]
+    grant_gaps = [grant_reasons(g, operator.sign_offs, on) for g in grants]
+    in_force = [e.conditions for e in covering if _in_force(e, on)]
+    in_force += [g.conditions for g, gaps in zip(grants, grant_gaps, strict=True) if not gaps]
+    if in_force:
+        outside = [conditions_met(conditions) for conditions in in_force]
+        if any(not gaps for gaps in outside):
+            return []
+        return min(outside, key=len)  # the entitlement the case comes nearest to
+    if not covering:
+        if grant_gaps:
+            return grant_gaps[0]  # the grant tells the operator what lapsed
+        return [reason("no-entitlement", f"You hold no IR(ME)R operator entitlement for {protocol.name}.")]
+    return _lapsed_reasons(covering, protocol, on)

@@ -19,24 +19,27 @@ def required_supervision(operator: Operator, policy: Policy) -> Supervision | No
 
 
 def supervision_reasons(operator: Operator, context: SupervisionContext, policy: Policy) -> list[Reason]:
-    """Return why the operator is not adequately supervised for this examination now."""
+    """Return every way the operator is not adequately supervised for this examination now."""
     if not is_assistant_practitioner(operator):
         return []
     required = required_supervision(operator, policy)
+    reasons: list[Reason] = []
     if required is None:
-        return [reason("supervision-requirement-unknown", "The policy does not say how your role is supervised.")]
+        reasons.append(
+            reason("supervision-requirement-unknown", "The policy does not say how your role is supervised.")
+        )
     if not context.supervisors_on_duty:
-        return [
+        reasons.append(
             reason(
                 "no-supervisor-on-duty",
                 "No named supervising radiographer is on duty for you here. Do not start; contact the modality lead.",
             )
-        ]
+        )
     if required is Supervision.DIRECT and context.direct_supervisor_present is not True:
-        return [
+        reasons.append(
             reason(
                 "trainee-without-direct-supervisor",
                 "You must be directly supervised for this examination; ask your supervisor to be in the room.",
             )
-        ]
-    return []
+        )
+    return reasons  # every failure, so a trainee with nobody on duty hears both

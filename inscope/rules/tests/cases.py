@@ -22,6 +22,9 @@ from inscope.rules.facts import (
     Check,
     DoseClass,
     Entitlement,
+    Identity,
+    Justification,
+    Laterality,
     Mobility,
     Operator,
     Patient,
@@ -31,6 +34,7 @@ from inscope.rules.facts import (
     Protocol,
     Request,
     Role,
+    Setting,
     Supervision,
     SupervisionContext,
 )
@@ -38,6 +42,9 @@ from inscope.rules.facts import (
 TODAY = dt.date(2026, 11, 30)
 RADIOGRAPHER = "radiographer"
 MANAGER = "manager"
+PRACTITIONER = "practitioner"
+MR_AUTHORISED = "mr_authorised"
+MR_RESPONSIBLE_PERSON = "mr_responsible_person"
 
 
 def days_ago(days: int) -> dt.date:
@@ -151,7 +158,7 @@ def ap_entitlement(**changes: Any) -> Entitlement:
 PATIENT = Patient(
     age=40,
     childbearing_potential=True,
-    identity_confirmed=True,
+    identity=Identity.CONFIRMED,
     cooperative=True,
     has_capacity=True,
     mobility=Mobility.INDEPENDENT,
@@ -159,10 +166,12 @@ PATIENT = Patient(
     pregnancy_answer=PregnancyAnswer.DEFINITELY_NOT,
     last_menstrual_period=lmp_for_cycle_day(8),
     mri_stop_answers=(),
+    weight_kg=72.0,
     contrast_checks_done=True,
     cannula_in_place=True,
 )
-REQUEST = Request("XCHES", justified=True, justified_by="dr.ahmed", authorised_under_guidelines=False)
+REQUEST = Request("XCHES", Justification.JUSTIFIED, justified_by="dr.ahmed", setting=Setting.OUTPATIENT,
+                  laterality=Laterality.NOT_APPLICABLE)
 SUPERVISION = SupervisionContext(supervisors_on_duty=("r.hughes",), direct_supervisor_present=True)
 NOBODY_ON_DUTY = SupervisionContext(supervisors_on_duty=(), direct_supervisor_present=None)
 

@@ -79,7 +79,7 @@ AUTHORISE = [
                   stop("cannot-authorise-outside-entitlement", "authoriser-outside-own-scope", to=RADIOGRAPHER),
                   authoriser=CT_RADIOGRAPHER),
     Authorisation("identity not checked: the radiographer could not proceed either",
-                  case(CHEST_PA, identity_confirmed=None), stop("authoriser-outside-own-scope", to=MANAGER)),
+                  case(CHEST_PA, identity=None), stop("authoriser-outside-own-scope", to=MANAGER)),
     Authorisation("AP escalated an MRI knee for a pacemaker (the radiographer must clear it)",
                   case(MRI_KNEE, mri_stop_answers=("cardiac pacemaker",)), proceed()),
     Authorisation("AP with nobody on duty (the authorising radiographer now supervises)",
@@ -94,7 +94,7 @@ TAKE_OVER = [
                   proceed()),
     Authorisation("CT-only radiographer asked to take over a chest PA", case(CHEST_PA),
                   stop("authoriser-outside-own-scope", to=MANAGER), authoriser=CT_RADIOGRAPHER),
-    Authorisation("radiographer takes over, but identity is not checked", case(CHEST_PA, identity_confirmed=None),
+    Authorisation("radiographer takes over, but identity is not checked", case(CHEST_PA, identity=None),
                   stop("authoriser-outside-own-scope", to=MANAGER)),
 ]
 

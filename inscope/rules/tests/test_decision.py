@@ -8,7 +8,26 @@ from inscope.rules.decisions import RULESET_VERSION, Decision, Outcome, Urgency
 from inscope.rules.evaluate import decide, no_policy_decision
 from inscope.rules.facts import PregnancyAnswer
 from inscope.rules.reasons import REASONS, reason
-from inscope.rules.tests.cases import LUMBAR_SPINE, MANAGER, POLICY, RADIOGRAPHER, RADIOGRAPHER_OP, TODAY, case
+from inscope.rules.tests.cases import (
+    CHEST_PA,
+    LUMBAR_SPINE,
+    MANAGER,
+    MR_AUTHORISED,
+    MR_RESPONSIBLE_PERSON,
+    MRI_KNEE,
+    POLICY,
+    PRACTITIONER,
+    RADIOGRAPHER,
+    RADIOGRAPHER_OP,
+    TODAY,
+    Row,
+    case,
+    escalate,
+    policy_with,
+    request,
+    stop,
+    table,
+)
 
 
 def combine(*codes: str) -> Decision:
@@ -67,7 +86,7 @@ def test_an_escalation_as_a_dict_lists_each_reason_with_its_routing() -> None:
         {"code": "patient-trauma", "outcome": "escalate", "message": "patient-trauma",
          "escalate_to": "radiographer", "urgency": "routine"},
         {"code": "mri-screening-stop", "outcome": "escalate", "message": "mri-screening-stop",
-         "escalate_to": "radiographer", "urgency": "urgent"},
+         "escalate_to": "mr_authorised", "urgency": "urgent"},
     ]
 
 
@@ -88,3 +107,31 @@ def test_a_catalogued_reason_carries_the_catalogues_outcome_routing_and_urgency(
 def test_an_uncatalogued_code_cannot_be_raised() -> None:
     with pytest.raises(KeyError):
         reason("looked-fine-to-me", "")
+
+
+ROUTED = [
+    Row("AP, MRI knee, pacemaker, policy routes screening stops to the MR responsible person",
+        case(MRI_KNEE, mri_stop_answers=("pacemaker",)),
+        escalate("mri-screening-stop", to=MR_RESPONSIBLE_PERSON, urgency=Urgency.URGENT),
+        policy=policy_with(routes={"mri-screening-stop": MR_RESPONSIBLE_PERSON})),
+    Row("AP, chest PA, not justified, policy routes justification to the radiographer",
+        case(CHEST_PA, request=request(justification=None)), escalate("justification-missing"),
+        policy=policy_with(routes={"justification-missing": RADIOGRAPHER})),
+    Row("AP, chest PA, identity not checked: a route cannot send a reason the operator puts right to anyone",
+        case(CHEST_PA, identity=None), stop("identity-not-checked", to=None),
+        policy=policy_with(routes={"identity-not-checked": MANAGER})),
+    Row("AP, chest PA, trauma and not justified: the supervising radiographer leads",
+        case(CHEST_PA, trauma=True, request=request(justification=None)),
+        escalate("patient-trauma", "justification-missing")),
+]
+
+
+@pytest.mark.parametrize("row", table(ROUTED))
+def test_the_policy_routes_reasons_to_whoever_must_act(row: Row) -> None:
+    row.expect.check(row.decide())
+
+
+def test_a_decision_names_everyone_its_reasons_escalate_to() -> None:
+    decision = decide(case(MRI_KNEE, mri_stop_answers=("pacemaker",), request=request(justification=None)), POLICY)
+    assert decision.recipients == (PRACTITIONER, MR_AUTHORISED)
+    assert decision.escalate_to == PRACTITIONER

@@ -37,11 +37,11 @@ CT = frozenset({"radiographer, CT abdomen-pelvis"})
 
 # Where each unknown fact must stop the case from proceeding. Facts matter nowhere only when another recorded
 # fact answers for them: a definite "no" to the pregnancy question makes childbearing potential and the LMP
-# moot, and a justified request needs no authorisation under guidelines.
+# moot, and the request's side and care setting matter only where an entitlement's conditions name them.
 MATTERS: dict[str, frozenset[str]] = {
     "patient.age": ALL,  # every protocol here has an age limit
     "patient.childbearing_potential": frozenset(),
-    "patient.identity_confirmed": ALL,
+    "patient.identity": ALL,
     "patient.cooperative": AP_XR | {"qualified AP, MRI knee"},
     "patient.has_capacity": AP_XR | {"qualified AP, MRI knee"},
     "patient.mobility": AP_XR,
@@ -49,10 +49,13 @@ MATTERS: dict[str, frozenset[str]] = {
     "patient.pregnancy_answer": PREGNANCY_REGION,
     "patient.last_menstrual_period": frozenset(),
     "patient.mri_stop_answers": frozenset({"qualified AP, MRI knee"}),
+    "patient.weight_kg": frozenset({"qualified AP, MRI knee"}),  # MR's SAR limits need it
     "patient.contrast_checks_done": CT,
     "patient.cannula_in_place": CT,
-    "request.justified": ALL,
-    "request.authorised_under_guidelines": frozenset(),
+    "request.justification": ALL,
+    # Side and setting matter only to an entitlement whose conditions name them (test_conditions.py).
+    "request.setting": frozenset(),
+    "request.laterality": frozenset(),
     "supervision.direct_supervisor_present": frozenset({"trainee AP, chest PA"}),
 }
 

@@ -103,7 +103,7 @@ CONTRADICTIONS = [
     Row(
         "qualified AP, lumbar spine, recorded as not of childbearing potential yet answered 'pregnant'",
         case(LUMBAR_SPINE, childbearing_potential=False, pregnancy_answer=PregnancyAnswer.PREGNANT),
-        escalate("facts-contradictory"),
+        escalate("facts-contradictory", "pregnancy-reported"),
     ),
     Row(
         "registered radiographer, chest AP, age 131 and last period tomorrow (each contradiction reported once)",

@@ -73,8 +73,23 @@ ASSISTANT_PRACTITIONER = [
     Row("AP, lumbar spine, 56-year-old (above the enquiry age range), not asked",
         asked(LUMBAR_SPINE, None, age=56), proceed()),
     Row("AP, chest PA (outside the diaphragm-to-knees region), not asked", asked(CHEST_PA, None), proceed()),
-    Row("AP, chest PA, answered 'possibly', LMP 40 days ago", asked(CHEST_PA, POSSIBLY, day=41), proceed()),
-    Row("AP, MRI knee (no ionising radiation), says she is pregnant", asked(MRI_KNEE, PREGNANT), proceed()),
+    # Outside the enquiry's scope the answer is still read: an AP never goes on past a reported pregnancy.
+    Row("AP, chest PA, answered 'possibly', LMP 40 days ago", asked(CHEST_PA, POSSIBLY, day=41),
+        escalate("pregnancy-reported")),
+    Row("AP, MRI knee (no ionising radiation), says she is pregnant", asked(MRI_KNEE, PREGNANT),
+        escalate("pregnancy-reported")),
+    Row("AP, chest PA, says she is pregnant", asked(CHEST_PA, PREGNANT), escalate("pregnancy-reported")),
+    Row("AP, chest PA, would not answer (no enquiry needed for a chest)", asked(CHEST_PA, DECLINED), proceed()),
+    # A definite "no" that the recorded LMP contradicts: the period is overdue.
+    Row("AP, lumbar spine, definitely not pregnant, cycle day 28", asked(LUMBAR_SPINE, NO, day=28), proceed()),
+    Row("AP, lumbar spine, definitely not pregnant, cycle day 29 (period overdue)",
+        asked(LUMBAR_SPINE, NO, day=29), escalate("pregnancy-answer-contradicts-lmp")),
+    Row("AP, lumbar spine, definitely not pregnant, period overdue, employer turned the check off",
+        asked(LUMBAR_SPINE, NO, day=45), proceed(),
+        policy=policy_with(pregnancy=PregnancyPolicy(escalate_no_with_overdue_period=False))),
+    Row("AP, lumbar spine, definitely not pregnant, no LMP recorded", asked(LUMBAR_SPINE, NO), proceed()),
+    Row("AP, chest PA, definitely not pregnant, period overdue (no enquiry needed for a chest)",
+        asked(CHEST_PA, NO, day=45), proceed()),
 ]
 
 REGISTERED = [
@@ -105,6 +120,10 @@ REGISTERED = [
         asked(NM_BONE_SCAN, None, by=RAD), escalate("pregnancy-enquiry-not-recorded")),
     Row("radiographer, NM bone scan, answered 'possibly', cycle day 29",
         asked(NM_BONE_SCAN, POSSIBLY, day=29, by=RAD), escalate("pregnancy-28-day-rule")),
+    Row("radiographer, chest PA, says she is pregnant (a note, not an escalation)",
+        asked(CHEST_PA, PREGNANT, by=RAD), proceed()),
+    Row("radiographer, lumbar spine, definitely not pregnant, period overdue (the check is for APs)",
+        asked(LUMBAR_SPINE, NO, day=45, by=RAD), proceed()),
 ]
 
 AGE_RANGE = [
@@ -174,3 +193,13 @@ def test_a_reported_pregnancy_counts_outside_the_enquiry_age_range() -> None:
     older = asked(CT_ABDOMEN_PELVIS, PREGNANT, by=RAD, age=57)
 
     assert "pregnancy-confirmed" in decide(older, POLICY).codes
+
+
+def test_a_radiographer_told_of_a_pregnancy_outside_the_enquiry_is_asked_to_record_the_decision() -> None:
+    decision = decide(asked(CHEST_PA, PREGNANT, by=RAD), POLICY)
+    assert decision.notes and "pregnant" in decision.notes[0]
+
+
+def test_the_contradiction_names_the_days_since_the_period_began() -> None:
+    message = decide(asked(LUMBAR_SPINE, NO, day=40), POLICY).reasons[0].message
+    assert "39 days ago" in message
