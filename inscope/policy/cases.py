@@ -14,7 +14,19 @@ from inscope.policy.document import USERNAME_PATTERN, PolicyDocument
 from inscope.policy.schema import Checker, DocumentError, Problem, join, load_located, suggest
 from inscope.rules.decisions import Outcome
 from inscope.rules.evaluate import decide
-from inscope.rules.facts import Case, Mobility, Patient, PregnancyAnswer, Request, Role, SupervisionContext
+from inscope.rules.facts import (
+    Case,
+    Identity,
+    Justification,
+    Laterality,
+    Mobility,
+    Patient,
+    PregnancyAnswer,
+    Request,
+    Role,
+    Setting,
+    SupervisionContext,
+)
 from inscope.rules.reasons import REASONS
 
 __all__ = ["CaseFileError", "Expectation", "NamedCase", "evaluate_cases", "parse_cases", "case_warnings", "Problem"]
@@ -23,14 +35,31 @@ _CASE_REQUIRED = ("name", "operator", "protocol", "on")
 _CASE_OPTIONAL = ("roles", "patient", "request", "supervision", "expect")
 _PATIENT_BOOLEANS = (
     "childbearing_potential",
-    "identity_confirmed",
     "cooperative",
     "has_capacity",
     "trauma",
     "contrast_checks_done",
     "cannula_in_place",
 )
-_PATIENT_KEYS = ("age", *_PATIENT_BOOLEANS, "mobility", "pregnancy_answer", "last_menstrual_period", "mri_stop_answers")
+_PATIENT_KEYS = (
+    "age",
+    "identity",
+    "identity_confirmed",  # the older spelling: true is confirmed, false a mismatch
+    *_PATIENT_BOOLEANS,
+    "mobility",
+    "pregnancy_answer",
+    "last_menstrual_period",
+    "mri_stop_answers",
+    "weight_kg",
+)
+_REQUEST_KEYS = (
+    "justification",
+    "justified",  # the older spelling: true is justified, false not yet
+    "justified_by",
+    "authorised_under_guidelines",  # the older spelling of justification: authorised
+    "setting",
+    "laterality",
+)
 
 
 class CaseFileError(DocumentError):
@@ -173,8 +202,13 @@ class _Reader(Checker):
         stops = None
         if p.get("mri_stop_answers") is not None:
             stops = tuple(self.list_of(p, "mri_stop_answers", path, lambda v, w: self.text_value(v, w)))
+        weight = self.number(p, "weight_kg", path) if p.get("weight_kg") is not None else None
+        if weight is not None and weight <= 0:
+            self.add(join(path, "weight_kg"), f"must be more than 0 kg, not {weight:g}")
         return Patient(
             age=age,
+            identity=self.identity(p, path),
+            weight_kg=weight,
             mobility=Mobility(mobility) if mobility else None,
             pregnancy_answer=PregnancyAnswer(answer) if answer else None,
             last_menstrual_period=self.date(p, "last_menstrual_period", path, nullable=True),
@@ -182,14 +216,38 @@ class _Reader(Checker):
             **facts,
         )
 
+    def identity(self, p: dict[str, Any], path: str) -> Identity | None:
+        if "identity" in p and "identity_confirmed" in p:
+            self.add(join(path, "identity_confirmed"), "give identity or identity_confirmed, not both")
+        chosen = self.choice(p, "identity", path, [i.value for i in Identity], nullable=True)
+        if chosen is not None:
+            return Identity(chosen)
+        confirmed = self.boolean(p, "identity_confirmed", path, nullable=True)
+        return None if confirmed is None else Identity.CONFIRMED if confirmed else Identity.MISMATCH
+
     def request(self, m: dict[str, Any], where: str, protocol: str) -> Request:
-        r, path = self.section(m, "request", where, ("justified", "justified_by", "authorised_under_guidelines"))
+        r, path = self.section(m, "request", where, _REQUEST_KEYS)
+        older = [k for k in ("justified", "authorised_under_guidelines") if k in r]
+        if "justification" in r and older:
+            self.add(join(path, older[0]), f"give justification or {older[0]}, not both")
+        setting = self.choice(r, "setting", path, [s.value for s in Setting], nullable=True)
+        side = self.choice(r, "laterality", path, [s.value for s in Laterality], nullable=True)
         return Request(
             protocol_code=protocol,
-            justified=self.boolean(r, "justified", path, nullable=True),
+            justification=self.justification(r, path),
             justified_by=self.optional_text(r, "justified_by", path) or "",
-            authorised_under_guidelines=self.boolean(r, "authorised_under_guidelines", path, nullable=True),
+            setting=Setting(setting) if setting else None,
+            laterality=Laterality(side) if side else None,
         )
+
+    def justification(self, r: dict[str, Any], path: str) -> Justification | None:
+        chosen = self.choice(r, "justification", path, [j.value for j in Justification], nullable=True)
+        if chosen is not None:
+            return Justification(chosen)
+        if self.boolean(r, "authorised_under_guidelines", path, nullable=True):
+            return Justification.AUTHORISED
+        justified = self.boolean(r, "justified", path, nullable=True)
+        return None if justified is None else Justification.JUSTIFIED if justified else Justification.PENDING
 
     def supervision(self, m: dict[str, Any], where: str) -> SupervisionContext:
         s, path = self.section(m, "supervision", where, ("supervisors_on_duty", "direct_supervisor_present"))

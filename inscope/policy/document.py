@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 import yaml
 
-from inscope.policy.schema import Checker, DocumentError, Problem, join, load_located, suggest
+from inscope.policy.limits import LimitsReader, conditions_data, limits_data, role_limits_data
+from inscope.policy.schema import DocumentError, Problem, join, load_located, suggest
 from inscope.rules.facts import (
     Check,
     DoseClass,
     Entitlement,
     Operator,
-    PatientGroup,
+    PatientLimits,
     Policy,
     PregnancyPolicy,
     Protocol,
     Role,
     Supervision,
 )
+from inscope.rules.reasons import REASONS, RECIPIENTS
 
 __all__ = [
     "Drl",
@@ -69,9 +71,12 @@ _ROOT_OPTIONAL = ("pregnancy", "escalation", "people")
 _PROTOCOL_REQUIRED = ("code", "name", "modality", "body_region", "ap_may_perform", "dose_class", "pregnancy_region")
 _PROTOCOL_OPTIONAL = ("patients", "checks", "local_drl", "description")
 _PERSON_REQUIRED = ("username", "name", "roles")
-_PERSON_OPTIONAL = ("excluded_protocols", "entitlements")
+_PERSON_OPTIONAL = ("excluded_protocols", "entitlements", "designations")
 _ENTITLEMENT_REQUIRED = ("tasks", "modalities", "entitled_by", "entitled_on")
-_ENTITLEMENT_OPTIONAL = ("protocols", "conditions", "review_date", "evidence")
+_ENTITLEMENT_OPTIONAL = ("protocols", "conditions", "review_date", "evidence", "revoked_on", "revoked_reason")
+# Who receives escalations besides the supervising radiographer: people the policy designates for each kind.
+DESIGNATIONS = tuple(r for r in RECIPIENTS if r not in ("radiographer", "manager"))
+_PREGNANCY_KEYS = ("min_age", "max_age", "low_dose_days", "high_dose_days", "escalate_no_with_overdue_period")
 
 
 class PolicyDocumentError(DocumentError):
@@ -115,6 +120,7 @@ class PersonEntry:
     roles: frozenset[Role]
     excluded_protocols: frozenset[str] = frozenset()
     entitlements: tuple[Entitlement, ...] = ()
+    designations: frozenset[str] = frozenset()  # practitioner, mr_authorised, mr_responsible_person
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,11 @@ class PolicyDocument:
     pregnancy: PregnancyPolicy
     escalation_ack_minutes: int
     people: dict[str, PersonEntry]
+    routes: dict[str, str] = field(default_factory=dict)  # reason code -> recipient kind
+
+    def designated(self, kind: str) -> frozenset[str]:
+        """Return the usernames the policy designates to receive escalations of this kind."""
+        return frozenset(p.username for p in self.people.values() if kind in p.designations)
 
     def to_policy(self, version: str) -> Policy:
         """Return the facts ``decide`` reads, labelled with the version the caller records."""
@@ -141,6 +152,7 @@ class PolicyDocument:
             role_protocols=dict(self.role_scopes),
             supervision=dict(self.supervision),
             pregnancy=self.pregnancy,
+            routes=dict(self.routes),
         )
 
     def operator(self, username: str, roles: frozenset[Role] | None = None) -> Operator:
@@ -161,14 +173,18 @@ class PolicyDocument:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PolicyDocument:
-        """Rebuild a document from ``as_json`` data (checked again; raises PolicyDocumentError)."""
-        return _read(data, {})
+        """Rebuild a stored document from ``as_json`` data (checked again; raises PolicyDocumentError).
+
+        A stored document may predate structured entitlement conditions: its free-text conditions are kept, and
+        the engine does not rely on an entitlement that carries them (``entitlement-conditions-unstructured``).
+        """
+        return _read(data, {}, legacy=True)
 
 
 def parse_policy(text: str) -> PolicyDocument:
     """Parse and check a policy document; raise PolicyDocumentError listing every problem."""
     data, lines = load_located(text, PolicyDocumentError)
-    return _read(data, lines)
+    return _read(data, lines, legacy=False)
 
 
 def validate_policy(text: str) -> list[Problem]:
@@ -190,17 +206,19 @@ def dump_policy(doc: PolicyDocument) -> str:
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-def _read(data: Any, lines: dict[str, int]) -> PolicyDocument:
-    reader = _Reader(lines)
+def _read(data: Any, lines: dict[str, int], *, legacy: bool) -> PolicyDocument:
+    reader = _Reader(lines, legacy=legacy)
     doc = reader.document(data)
     if reader.problems or doc is None:
         raise PolicyDocumentError(reader.sorted_problems() or [Problem("(document)", None, "is empty")])
     return doc
 
 
-class _Reader(Checker):
-    def __init__(self, lines: dict[str, int]) -> None:
+class _Reader(LimitsReader):
+    def __init__(self, lines: dict[str, int], *, legacy: bool) -> None:
         super().__init__(lines)
+        self.legacy = legacy
+        self.body_regions = {}  # modality -> the protocols' body regions, lower case
         self.modality_of: dict[str, str | None] = {}  # every protocol code seen, even in a faulty protocol
         self.ap_excluded: set[str] = set()  # codes with ap_may_perform: false
         self.requirements_read = False  # whether supervision.requirements was a readable mapping
@@ -233,6 +251,7 @@ class _Reader(Checker):
             pregnancy=self.pregnancy(root),
             escalation_ack_minutes=self.escalation(root),
             people=self.people(root, known),
+            routes=self.routes(root),
         )
 
     # --- protocols ---
@@ -275,37 +294,37 @@ class _Reader(Checker):
             self.add(join(where, "dose_class"), f"must be none: {modality} uses no ionising radiation")
         elif modality is not None and modality not in NON_IONISING_MODALITIES and dose == DoseClass.NONE:
             self.add(join(where, "dose_class"), f"must be standard or high: {modality} uses ionising radiation")
-        min_age, max_age, groups = self.patients(m, where)
+        limits, role_limits = self.patients(m, where)
+        body_region = self.text(m, "body_region", where) or ""
+        if modality is not None and body_region:
+            self.body_regions.setdefault(modality, set()).add(body_region.lower())
         checks = self.list_of(m, "checks", where, lambda v, w: self.choice_value(v, w, [c.value for c in Check]))
         rule = Protocol(
             code=code or "",
             name=self.text(m, "name", where) or "",
             modality=modality or "",
-            body_region=self.text(m, "body_region", where) or "",
+            body_region=body_region,
             ap_may_perform=bool(ap_may_perform),
             dose_class=DoseClass(dose or DoseClass.NONE),
             pregnancy_region=bool(self.boolean(m, "pregnancy_region", where)),
-            min_age=min_age,
-            max_age=max_age,
-            excluded_groups=frozenset(PatientGroup(g) for g in groups),
+            min_age=limits.min_age,
+            max_age=limits.max_age,
+            excluded_groups=limits.excluded_groups,
             checks=frozenset(Check(c) for c in checks),
+            mobility=limits.mobility,
+            role_limits=role_limits,
         )
         drl = self.drl(m, where, modality)
         return ProtocolEntry(rule, drl, self.optional_text(m, "description", where) or "")
 
-    def patients(self, m: dict[str, Any], where: str) -> tuple[int | None, int | None, list[str]]:
+    def patients(self, m: dict[str, Any], where: str) -> tuple[PatientLimits, tuple]:
         if m.get("patients") is None:
-            return None, None, []
+            return PatientLimits(), ()
         path = join(where, "patients")
-        p = self.mapping(m["patients"], path, optional=("min_age", "max_age", "exclude"))
+        p = self.mapping(m["patients"], path, optional=("min_age", "max_age", "exclude", "mobility", "limits"))
         if p is None:
-            return None, None, []
-        min_age = self.integer(p, "min_age", path, minimum=0, nullable=True, what="an age in whole years")
-        max_age = self.integer(p, "max_age", path, minimum=0, nullable=True, what="an age in whole years")
-        if min_age is not None and max_age is not None and min_age > max_age:
-            self.add(join(path, "min_age"), f"min_age {min_age} is greater than max_age {max_age}")
-        groups = self.list_of(p, "exclude", path, lambda v, w: self.choice_value(v, w, [g.value for g in PatientGroup]))
-        return min_age, max_age, groups
+            return PatientLimits(), ()
+        return self.patient_limits(p, path), self.role_limits(p, path)
 
     def drl(self, m: dict[str, Any], where: str, modality: str | None) -> Drl | None:
         if m.get("local_drl") is None:
@@ -399,7 +418,7 @@ class _Reader(Checker):
         if root.get("pregnancy") is None:
             return default
         path = "pregnancy"
-        m = self.mapping(root[path], path, optional=("min_age", "max_age", "low_dose_days", "high_dose_days"))
+        m = self.mapping(root[path], path, optional=_PREGNANCY_KEYS)
         if m is None:
             return default
         ages = {k: self.integer(m, k, path, default=getattr(default, k), minimum=0) for k in ("min_age", "max_age")}
@@ -414,13 +433,34 @@ class _Reader(Checker):
             self.add(
                 join(path, "high_dose_days"), f"high_dose_days ({high}) must not be more than low_dose_days ({low})"
             )
-        values = {k: v for k, v in {**ages, **days}.items() if v is not None}
+        values: dict[str, Any] = {k: v for k, v in {**ages, **days}.items() if v is not None}
+        overdue = self.boolean(m, "escalate_no_with_overdue_period", path)
+        if overdue is not None:
+            values["escalate_no_with_overdue_period"] = overdue
         return PregnancyPolicy(**values)
+
+    def routes(self, root: dict[str, Any]) -> dict[str, str]:
+        escalation = root.get("escalation")
+        if not isinstance(escalation, dict) or escalation.get("routes") is None:
+            return {}
+        path = "escalation.routes"
+        m = self.mapping(escalation["routes"], path, optional=list(REASONS))
+        found: dict[str, str] = {}
+        for code in m or {}:
+            if code not in REASONS:
+                continue  # reported as an unknown key, with a suggestion
+            if REASONS[code].escalate_to is None:
+                self.add(join(path, code), f"{code} is for the operator to put right; it is sent to nobody")
+                continue
+            to = self.choice(m or {}, code, path, RECIPIENTS)
+            if to is not None:
+                found[code] = to
+        return found
 
     def escalation(self, root: dict[str, Any]) -> int:
         if root.get("escalation") is None:
             return 10
-        m = self.mapping(root["escalation"], "escalation", optional=("acknowledge_within_minutes",))
+        m = self.mapping(root["escalation"], "escalation", optional=("acknowledge_within_minutes", "routes"))
         if m is None:
             return 10
         minutes = self.integer(
@@ -464,12 +504,14 @@ class _Reader(Checker):
                 self.add(join(where, "roles"), f"supervision.requirements gives no supervision for {role}")
         excluded = self.list_of(m, "excluded_protocols", where, self.protocol_ref)
         entitlements = [self.entitlement(value, path, username) for path, value in self.items(m, "entitlements", where)]
+        designations = self.list_of(m, "designations", where, lambda v, w: self.choice_value(v, w, DESIGNATIONS))
         return PersonEntry(
             username=username or "",
             name=self.text(m, "name", where) or "",
             roles=frozenset(Role(r) for r in roles),
             excluded_protocols=frozenset(excluded),
             entitlements=tuple(e for e in entitlements if e is not None),
+            designations=frozenset(designations),
         )
 
     def entitlement(self, item: Any, where: str, username: str | None) -> Entitlement | None:
@@ -496,6 +538,8 @@ class _Reader(Checker):
         review_date = self.date(m, "review_date", where, nullable=True)
         if entitled_on and review_date and review_date < entitled_on:
             self.add(join(where, "review_date"), f"review date {review_date} is before entitled_on {entitled_on}")
+        revoked_on, revoked_reason = self.revocation(m, where, entitled_on)
+        conditions = self.conditions(m, where, modalities, legacy=self.legacy)
         return Entitlement(
             tasks=frozenset(tasks),
             modalities=frozenset(modalities),
@@ -503,9 +547,23 @@ class _Reader(Checker):
             entitled_by=entitled_by or "",
             entitled_on=entitled_on or dt.date.min,
             review_date=review_date,
-            conditions=self.optional_text(m, "conditions", where) or "",
+            conditions=conditions,
             evidence=self.optional_text(m, "evidence", where) or "",
+            revoked_on=revoked_on,
+            revoked_reason=revoked_reason,
         )
+
+    def revocation(self, m: dict[str, Any], where: str, entitled_on: dt.date | None) -> tuple[dt.date | None, str]:
+        """An entitlement the employer withdrew: both the date and the reason, or neither."""
+        revoked_on = self.date(m, "revoked_on", where, nullable=True)
+        reason = self.optional_text(m, "revoked_reason", where) or ""
+        if revoked_on is not None and not reason:
+            self.add(join(where, "revoked_reason"), "give the reason for the revocation; it is shown to the operator")
+        if reason and "revoked_on" not in m:
+            self.add(join(where, "revoked_on"), "give the date the revocation takes effect")
+        if revoked_on and entitled_on and revoked_on < entitled_on:
+            self.add(join(where, "revoked_on"), f"revoked_on {revoked_on} is before entitled_on {entitled_on}")
+        return revoked_on, reason
 
 
 # --- Writing ----------------------------------------------------------------------------------------
@@ -533,12 +591,16 @@ def _to_data(doc: PolicyDocument, *, iso_dates: bool) -> dict[str, Any]:
             "max_age": doc.pregnancy.max_age,
             "low_dose_days": doc.pregnancy.low_dose_days,
             "high_dose_days": doc.pregnancy.high_dose_days,
+            "escalate_no_with_overdue_period": doc.pregnancy.escalate_no_with_overdue_period,
         },
         "supervision": {
             "supervisor_roles": in_order(doc.supervisor_roles, Role),
             "requirements": {role.value: mode.value for role, mode in doc.supervision.items()},
         },
-        "escalation": {"acknowledge_within_minutes": doc.escalation_ack_minutes},
+        "escalation": {
+            "acknowledge_within_minutes": doc.escalation_ack_minutes,
+            **({"routes": dict(doc.routes)} if doc.routes else {}),
+        },
         "protocols": [_protocol_data(entry) for entry in doc.protocols.values()],
         "role_scopes": {role.value: codes(doc.role_scopes[role]) for role in Role if role in doc.role_scopes},
         "people": [
@@ -547,16 +609,20 @@ def _to_data(doc: PolicyDocument, *, iso_dates: bool) -> dict[str, Any]:
                 "name": person.name,
                 "roles": in_order(person.roles, Role),
                 "excluded_protocols": codes(person.excluded_protocols),
+                **({"designations": [d for d in DESIGNATIONS if d in person.designations]}
+                   if person.designations else {}),
                 "entitlements": [
                     {
                         "tasks": [t for t in ENTITLEMENT_TASKS if t in e.tasks],
                         "modalities": [m for m in MODALITIES if m in e.modalities],
                         "protocols": codes(e.protocols),
-                        **({"conditions": e.conditions} if e.conditions else {}),
+                        **({"conditions": conditions_data(e.conditions)} if not e.conditions.is_empty else {}),
                         "entitled_by": e.entitled_by,
                         "entitled_on": day(e.entitled_on),
                         "review_date": day(e.review_date),
                         **({"evidence": e.evidence} if e.evidence else {}),
+                        **({"revoked_on": day(e.revoked_on), "revoked_reason": e.revoked_reason}
+                           if e.revoked_on else {}),
                     }
                     for e in person.entitlements
                 ],
@@ -577,9 +643,8 @@ def _protocol_data(entry: ProtocolEntry) -> dict[str, Any]:
         "dose_class": rule.dose_class.value,
         "pregnancy_region": rule.pregnancy_region,
         "patients": {
-            "min_age": rule.min_age,
-            "max_age": rule.max_age,
-            "exclude": [g.value for g in PatientGroup if g in rule.excluded_groups],
+            **limits_data(PatientLimits(rule.min_age, rule.max_age, rule.excluded_groups, rule.mobility)),
+            **({"limits": role_limits_data(rule.role_limits)} if rule.role_limits else {}),
         },
         "checks": [c.value for c in Check if c in rule.checks],
     }

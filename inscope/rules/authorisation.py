@@ -24,6 +24,7 @@ ENTITLEMENT_CODES = frozenset(
         "entitlement-condition-not-met",
         "entitlement-condition-unknown",
         "entitlement-conditions-unstructured",
+        "task-not-entitled",
         "competency-not-signed-off",
         "competency-expired",
         "competency-revoked",

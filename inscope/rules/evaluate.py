@@ -24,7 +24,13 @@ from inscope.rules.facts import (
 from inscope.rules.patient_groups import contradiction_reasons, limit_reasons
 from inscope.rules.pregnancy import enquiry_required, pregnancy_reasons
 from inscope.rules.reasons import reason, routed
-from inscope.rules.scope import acting_roles, entitlement_reasons, is_assistant_practitioner, role_scope_reasons
+from inscope.rules.scope import (
+    acting_roles,
+    entitlement_reasons,
+    is_assistant_practitioner,
+    role_scope_reasons,
+    task_reasons,
+)
 from inscope.rules.supervision import supervision_reasons
 
 ALWAYS_REQUIRED = (Check.IDENTITY, Check.JUSTIFICATION)
@@ -92,6 +98,7 @@ def decide(case: Case, policy: Policy | None) -> Decision:
     pregnancy, notes = pregnancy_reasons(
         case.patient, protocol, policy.pregnancy, on=case.on, assistant_practitioner=ap
     )
+    checks = required_checks(case, protocol, policy)
     reasons = [
         *role_scope_reasons(case.operator, protocol, policy),
         *entitlement_reasons(
@@ -100,6 +107,7 @@ def decide(case: Case, policy: Policy | None) -> Decision:
             case.on,
             conditions_met=lambda conditions: condition_reasons(conditions, case, protocol, policy.pregnancy),
         ),
+        *task_reasons(case.operator, protocol, checks, case.request, case.on),
         *supervision,
         *_identity_and_justification_reasons(case.patient, case.request),
         *contradiction_reasons(case.patient, case.on),
@@ -112,8 +120,7 @@ def decide(case: Case, policy: Policy | None) -> Decision:
         *pregnancy,
         *_prerequisite_reasons(case.patient, protocol),
     ]
-    checks = tuple(c.value for c in required_checks(case, protocol, policy))
-    return _decision(reasons, policy, required=checks, notes=notes)
+    return _decision(reasons, policy, required=tuple(c.value for c in checks), notes=notes)
 
 
 def _decision(reasons: list[Reason], policy: Policy, *, required: tuple[str, ...], notes: list[str]) -> Decision:

@@ -51,6 +51,9 @@ REASONS: dict[str, ReasonSpec] = {
     "entitlement-condition-unknown": ReasonSpec(
         E, RADIOGRAPHER, "A fact an entitlement condition depends on is not recorded."
     ),
+    "task-not-entitled": ReasonSpec(
+        E, RADIOGRAPHER, "The AP is not entitled for a pre-examination task the case needs."
+    ),
     "entitlement-conditions-unstructured": ReasonSpec(
         E, RADIOGRAPHER, "The entitlement's conditions are free text, which InScope cannot check."
     ),

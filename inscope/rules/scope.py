@@ -13,11 +13,14 @@ from inscope.rules.competence import grant_reasons
 from inscope.rules.decisions import Reason
 from inscope.rules.facts import (
     ASSISTANT_PRACTITIONER_ROLES,
+    Check,
     Conditions,
     Entitlement,
+    Justification,
     Operator,
     Policy,
     Protocol,
+    Request,
     Role,
 )
 from inscope.rules.reasons import reason
@@ -134,3 +137,48 @@ def entitlement_reasons(
             return grant_gaps[0]  # the grant tells the operator what lapsed
         return [reason("no-entitlement", f"You hold no IR(ME)R operator entitlement for {protocol.name}.")]
     return _lapsed_reasons(covering, protocol, on)
+
+
+# The tasks an AP must be entitled for to do the checks a protocol needs themselves (IR(ME)R operator functions
+# "identified by individual name": SoR, Assistant practitioners verifying patient identification).
+CHECK_TASKS = {
+    Check.IDENTITY: "patient_identification",
+    Check.PREGNANCY: "pregnancy_enquiry",
+    Check.MRI_SAFETY: "mri_safety_screening",
+}
+AUTHORISATION_TASK = "authorisation_under_guidelines"
+
+
+def task_reasons(
+    operator: Operator, protocol: Protocol, checks: tuple[Check, ...], request: Request, on: dt.date
+) -> list[Reason]:
+    """Return why an AP may not do the pre-examination tasks this case needs, when an entitlement is in force.
+
+    A manager's grant follows from a competency for the whole protocol, so it covers the protocol's checks; an
+    entitlement written in the policy covers the tasks it lists. Authorising under guidelines must be listed.
+    """
+    if not is_assistant_practitioner(operator):
+        return []  # registered staff do these tasks under their registration
+    entitlements = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK) and _in_force(e, on)]
+    grants = [
+        g for g in operator.grants
+        if g.protocol == protocol.code and OPERATOR_TASK in g.tasks and not grant_reasons(g, operator.sign_offs, on)
+    ]
+    if not entitlements and not grants:
+        return []  # entitlement_reasons says why
+    held = set().union(*(e.tasks for e in entitlements))
+    if grants:
+        held |= set(CHECK_TASKS.values())
+    needed = [CHECK_TASKS[c] for c in checks if c in CHECK_TASKS]
+    if request.justification is Justification.AUTHORISED and request.justified_by == operator.username:
+        needed.append(AUTHORISATION_TASK)
+    missing = [t for t in needed if t not in held]
+    if not missing:
+        return []
+    tasks = ", ".join(t.replace("_", " ") for t in missing)
+    return [
+        reason(
+            "task-not-entitled",
+            f"Your entitlement for {protocol.name} does not include {tasks}; a radiographer must do it.",
+        )
+    ]

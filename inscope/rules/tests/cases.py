@@ -119,7 +119,7 @@ POLICY = Policy(
 # --- The people -------------------------------------------------------------------------------------------------------
 
 AP_ENTITLEMENT = Entitlement(
-    tasks=frozenset({"operator"}),
+    tasks=frozenset({"operator", "patient_identification", "pregnancy_enquiry", "mri_safety_screening"}),
     modalities=frozenset({"XR", "MR"}),
     protocols=frozenset({"XCHES", "XHAND", "XLSPN", "MKNEE"}),
     entitled_by="m.okafor",

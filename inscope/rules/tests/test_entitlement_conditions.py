@@ -13,6 +13,7 @@ from inscope.rules.authorisation import may_authorise
 from inscope.rules.facts import (
     Conditions,
     Grant,
+    Justification,
     Laterality,
     Mobility,
     PatientGroup,
@@ -26,6 +27,7 @@ from inscope.rules.tests.cases import (
     CHEST_PA,
     HAND,
     LUMBAR_SPINE,
+    MRI_KNEE,
     RADIOGRAPHER_OP,
     TODAY,
     Row,
@@ -170,3 +172,38 @@ def test_a_radiographer_cannot_authorise_an_ap_outside_their_entitlement_conditi
     radiographer = Row("", case(CHEST_PA, by=RADIOGRAPHER_OP, age=17), proceed()).decide()
     answer = may_authorise(outside, radiographer)
     assert answer.codes == ("cannot-authorise-outside-entitlement",) and NOT_MET in answer.reasons[0].message
+
+
+def tasks(*names: str):
+    return ap_with(ap_entitlement(tasks=frozenset({"operator", *names})))
+
+
+ALL_CHECK_TASKS = ("patient_identification", "pregnancy_enquiry", "mri_safety_screening")
+TASKS = [
+    Row("AP entitled as operator only (not to identify patients), chest PA", case(CHEST_PA, by=tasks()),
+        escalate("task-not-entitled")),
+    Row("AP entitled to identify patients, chest PA (no enquiry needed)",
+        case(CHEST_PA, by=tasks("patient_identification")), proceed()),
+    Row("AP not entitled to make the pregnancy enquiry, lumbar spine on a 40-year-old",
+        case(LUMBAR_SPINE, by=tasks("patient_identification")), escalate("task-not-entitled")),
+    Row("AP not entitled to make the pregnancy enquiry, lumbar spine on a patient not of childbearing potential",
+        case(LUMBAR_SPINE, by=tasks("patient_identification"), childbearing_potential=False), proceed()),
+    Row("AP not entitled for MRI safety screening, MRI knee",
+        case(MRI_KNEE, by=tasks("patient_identification", "pregnancy_enquiry")), escalate("task-not-entitled")),
+    Row("AP who authorised the request under guidelines without that entitlement",
+        case(CHEST_PA, by=tasks(*ALL_CHECK_TASKS),
+             request=request(justification=Justification.AUTHORISED, justified_by="p.patel")),
+        escalate("task-not-entitled")),
+    Row("AP who authorised the request under guidelines with that entitlement",
+        case(CHEST_PA, by=tasks(*ALL_CHECK_TASKS, "authorisation_under_guidelines"),
+             request=request(justification=Justification.AUTHORISED, justified_by="p.patel")), proceed()),
+    Row("AP granted chest PA by the manager (the competency covers the protocol's checks)",
+        case(CHEST_PA, by=GRANTEE), proceed()),
+    Row("radiographer (registered) whose entitlement lists only the operator task, lumbar spine",
+        case(LUMBAR_SPINE, by=RADIOGRAPHER_OP), proceed()),
+]
+
+
+@pytest.mark.parametrize("row", table(TASKS))
+def test_an_ap_does_the_pre_examination_tasks_only_when_entitled_for_them(row: Row) -> None:
+    row.expect.check(row.decide())
