@@ -48,7 +48,8 @@ def test_every_new_key_survives_a_round_trip() -> None:
     text = text.replace("patients: {min_age: 16, max_age: null, exclude: [trauma]}",
                         "patients:\n      min_age: 16\n      mobility: [independent, wheelchair]\n      limits:\n"
                         "        - {roles: [assistant_practitioner], min_age: 18, exclude: [pregnant]}")
-    text = text.replace("    excluded_protocols: []\n", "    excluded_protocols: []\n    designations: [practitioner]\n")
+    text = text.replace("    excluded_protocols: []\n",
+                        "    excluded_protocols: []\n    designations: [practitioner]\n")
     text = text.replace("        review_date: 2027-01-12\n",
                         "        review_date: 2027-01-12\n        revoked_on: 2026-06-01\n"
                         "        revoked_reason: competency under review\n")
