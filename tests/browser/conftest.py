@@ -13,7 +13,7 @@ The tests never touch the test process's database (they do not request ``db``): 
 The repository's conftest.py has autouse fixtures that take pytest-django's ``settings`` fixture; that fixture
 does not open the database, so they are harmless here (and they change nothing in the app's own process).
 
-The demo department is loaded once and shared, so each journey uses its own patients (see inscope/department/demo.py).
+The demo department is loaded once and shared, so each journey uses its own patients (see inscope/demo/northgate.py).
 The server's output (requests, tracebacks, e-mails) goes to runserver.log in pytest's temporary directory
 (/tmp/pytest-of-$USER/pytest-N/app_server0/).
 """
@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from inscope.department.demo import DEMO_PASSWORD
+from inscope.demo.northgate import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from inscope.competencies.services import import_framework, record_training
 from inscope.competencies.services.evidence import record_observed_practice
+from inscope.demo.dose_history import load_dose_history
 from inscope.department.models import Department, Room, Site
-from inscope.dose.demo import load_dose_history
 from inscope.exams import services as exams
 from inscope.exams.models import Examination
 from inscope.exams.mri_screening import questions
