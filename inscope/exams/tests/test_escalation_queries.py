@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from inscope.department.models import Department, Site
 from inscope.exams import services
 from inscope.exams.models import Escalation
 from inscope.exams.services.routing import raise_escalation
@@ -74,8 +75,8 @@ def test_the_renotifier_reads_the_policy_once_per_department(ap, policy, departm
 def test_each_department_keeps_its_own_window(ap, policy, department, site, supervised, settings):
     """A department with no policy in force uses the setting's window; the cache never lends it another's."""
     settings.INSCOPE_ESCALATION_ACK_MINUTES = 60
-    other = f.DepartmentFactory(name="Southgate Imaging")
-    other_site = f.SiteFactory(department=other, code="sgh", name="Southgate Hospital")
+    other = Department.objects.create(name="Southgate Imaging", trust="Southgate Hospitals NHS Trust")
+    other_site = Site.objects.create(department=other, name="Southgate Hospital", code="sgh")
     _overdue_escalations(department, site, ap, 1)
     _overdue_escalations(other, other_site, ap, 1)
 
@@ -83,5 +84,5 @@ def test_each_department_keeps_its_own_window(ap, policy, department, site, supe
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=POLICY_ACK_MINUTES + 1)):
         assert services.notify_overdue_escalations() == 1
 
-    assert Escalation.objects.get(examination__department=department).times_notified == 2
-    assert Escalation.objects.get(examination__department=other).times_notified == 1
+    assert Escalation.objects.get(examination__site=site).times_notified == 2
+    assert Escalation.objects.get(examination__site=other_site).times_notified == 1
