@@ -69,7 +69,6 @@ def person_for(viewer: User, username: str) -> User:
     return person
 
 
-
 def read_portfolio(viewer: User, username: str, *, action: str, what: str, channel: str = "web") -> User:
     """Return the person whose portfolio the viewer asks for (as ``person_for``), recording the read."""
     person = person_for(viewer, username)
