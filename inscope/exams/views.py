@@ -90,7 +90,9 @@ def _detail_context(request: AuthedRequest, exam: Examination, **extra: Any) -> 
         "can_justify": can(user, Action.JUSTIFY_REQUEST, exam.site),
         "is_operator": exam.operator_id == user.pk,
         "open_statuses": OPEN,
-        "escalations": exam.escalations.select_related("raised_by", "resolved_by").order_by("-raised_at"),
+        # Each escalation lists who it went to: one query for all their recipients, not one per escalation.
+        "escalations": exam.escalations.select_related("raised_by", "resolved_by").prefetch_related("recipients")
+        .order_by("-raised_at"),
         "events": exam.events.select_related("by").order_by("at", "id"),
         "exposures": exam.exposures.all(),
         "audit": history_for(exam),

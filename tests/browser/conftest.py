@@ -180,9 +180,10 @@ def _answer(page: Page, name: str, value: str) -> None:
     page.locator(f'input[type="radio"][name="{name}"][value="{value}"]').check()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def login(app_server: str):
-    """``login(page, username)``: sign in through the login page (demo password) and wait for the home page."""
+    """``login(page, username)``: sign in through the login page (demo password) and wait for the home page.
+    Session-scoped, so a module's fixture can sign people in once for several tests."""
     return _login
 
 
