@@ -119,6 +119,12 @@ REASONS: dict[str, ReasonSpec] = {
     "cannot-authorise-outside-entitlement": ReasonSpec(
         S, RADIOGRAPHER, "The operator is not entitled for this protocol; the radiographer must take over."
     ),
+    "authorisation-needs-justification": ReasonSpec(
+        S, PRACTITIONER, "The exposure is not justified, so it cannot be authorised or taken over yet."
+    ),
+    "authoriser-not-designated": ReasonSpec(
+        S, MR_AUTHORISED, "Only the staff the policy designates can clear this reason."
+    ),
     "authoriser-outside-own-scope": ReasonSpec(
         S, MANAGER, "The radiographer could not perform this examination themselves, so cannot authorise it."
     ),

@@ -14,7 +14,8 @@ from inscope.exams.models import Escalation, Examination
 from inscope.exams.services.routing import acknowledgement_minutes, notify, raise_escalation
 from inscope.exams.services.workflow import evaluate_examination, move_examination
 from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed, OutsideScope
-from inscope.rules.authorisation import may_authorise, may_take_over
+from inscope.policy.services import document_for, in_force
+from inscope.rules.authorisation import CLEARED_BY_DESIGNATION, Clearance, may_authorise, may_take_over
 from inscope.rules.decisions import Outcome, Urgency
 from inscope.rules.escalation import due_for_renotification
 from inscope.rules.reasons import reason
@@ -39,6 +40,19 @@ def _lock_for_resolver(escalation: Escalation, by: User) -> Escalation:
     if escalation.status == Escalation.Status.RESOLVED:
         raise InvalidTransition(f"This escalation was already resolved by {escalation.resolved_by}.")
     return escalation
+
+
+def clearance_for(exam: Examination, by: User) -> Clearance:
+    """What the policy in force designates this person for, and which kinds it designates anyone for."""
+    version = in_force(exam.department)
+    if version is None:
+        return Clearance()
+    document = document_for(version)
+    person = document.people.get(by.username)
+    return Clearance(
+        designations=person.designations if person else frozenset(),
+        designated_kinds=frozenset(k for k in CLEARED_BY_DESIGNATION if document.designated(k)),
+    )
 
 
 def _resolve(escalation: Escalation, *, by: User, source: str, resolution: str, note: str) -> None:
@@ -92,7 +106,7 @@ def take_over_examination(
     escalation = _lock_for_resolver(escalation, by)
     exam = _locked_exam(escalation)
     now = timezone.now()
-    verdict = may_take_over(evaluate_examination(exam, operator=by, now=now))
+    verdict = may_take_over(evaluate_examination(exam, operator=by, now=now), clearance_for(exam, by))
     if verdict.outcome is not Outcome.PROCEED:
         raise OutsideScope(verdict)
     exam.practising = escalation.raised_by if supervised_practice else None
@@ -118,7 +132,8 @@ def authorise_examination(escalation: Escalation, *, by: User, source: str, reas
     if exam.operator is None:  # cannot happen: starting, escalating and flagging a finding all set the operator
         raise InvalidTransition("Nobody is recorded as performing this examination, so there is nobody to authorise.")
     operator_decision = evaluate_examination(exam, operator=exam.operator, now=now)
-    verdict = may_authorise(operator_decision, evaluate_examination(exam, operator=by, now=now))
+    verdict = may_authorise(operator_decision, evaluate_examination(exam, operator=by, now=now),
+                            clearance_for(exam, by))
     if verdict.outcome is not Outcome.PROCEED:
         raise OutsideScope(verdict)
     move_examination(exam, to=Examination.Status.AUTHORISED, by=by, source=source, action="authorised",

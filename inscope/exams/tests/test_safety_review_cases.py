@@ -11,7 +11,7 @@ from inscope.exams import services
 from inscope.exams.models import ExamEvent, Examination
 from inscope.exams.mri_screening import questions
 from inscope.exams.tests.api.conftest import ApiClient
-from inscope.lib.errors import DomainError, NotAllowed
+from inscope.lib.errors import DomainError, NotAllowed, OutsideScope
 from inscope.staff.models import User
 from inscope.testing import factories as f
 
@@ -183,3 +183,39 @@ def test_a_request_records_where_it_comes_from_and_the_side(policy, site):
 
     bad = api_as("m.okafor").post_api("/requests", {**body, "accession_number": "ACC-SIDE-2", "laterality": "middle"})
     assert bad.status_code == 422 and not Examination.objects.filter(accession_number="ACC-SIDE-2").exists()
+
+
+def pacemaker_screen() -> dict[str, str]:
+    return clear_screen() | {"pacemaker_icd": "yes"}
+
+
+def test_only_mr_authorised_staff_clear_an_mri_screening_stop(mri_knee, site, second_radiographer):
+    f.on_duty(second_radiographer, site)
+    brown = User.objects.get(username="ap.brown")
+    services.record_checklist(mri_knee, {**f.IN_SCOPE_CHECKS, "mri_answers": pacemaker_screen(), "weight_kg": 70},
+                              by=brown, source="web")
+    escalation = start(mri_knee, by=brown).escalation
+
+    with pytest.raises(OutsideScope) as refused:  # Raj Singh is not MR-authorised under the policy
+        services.authorise_examination(escalation, by=second_radiographer, source="web", reason_text="Looks fine")
+    assert "authoriser-not-designated" in refused.value.decision.codes
+    with pytest.raises(OutsideScope):
+        services.take_over_examination(escalation, by=second_radiographer, source="web", reason_text="I'll do it")
+
+    evans = User.objects.get(username="r.evans")
+    exam = services.authorise_examination(escalation, by=evans, source="web", reason_text="MR Conditional, checked")
+    assert exam.status == "authorised"
+
+
+def test_an_unjustified_request_is_justified_before_it_is_authorised(ap, radiographer, chest_xray, supervised):
+    Examination.objects.filter(pk=chest_xray.pk).update(justification="pending", justified_by="")
+    services.record_checklist(chest_xray, f.IN_SCOPE_CHECKS, by=ap, source="web")
+    escalation = start(chest_xray, by=ap).escalation
+
+    with pytest.raises(OutsideScope) as refused:
+        services.authorise_examination(escalation, by=radiographer, source="web", reason_text="Fine")
+    assert refused.value.decision.codes == ("authorisation-needs-justification",)
+
+    services.justify_request(chest_xray, by=radiographer, source="web", authorised=True)
+    assert services.authorise_examination(escalation, by=radiographer, source="web",
+                                          reason_text="Authorised under guidelines").status == "authorised"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from inscope.rules.authorisation import may_authorise, may_take_over
+from inscope.rules.authorisation import Clearance, may_authorise, may_take_over
 from inscope.rules.decisions import Decision
 from inscope.rules.evaluate import decide
 from inscope.rules.facts import Case, Entitlement, Operator, PregnancyAnswer, Role
@@ -16,9 +16,11 @@ from inscope.rules.tests.cases import (
     CT_ABDOMEN_PELVIS,
     LUMBAR_SPINE,
     MANAGER,
+    MR_AUTHORISED,
     MRI_KNEE,
     NOBODY_ON_DUTY,
     POLICY,
+    PRACTITIONER,
     RADIOGRAPHER,
     RADIOGRAPHER_OP,
     Expect,
@@ -29,6 +31,7 @@ from inscope.rules.tests.cases import (
     lmp_for_cycle_day,
     policy_with,
     proceed,
+    request,
     stop,
     table,
 )
@@ -46,6 +49,7 @@ class Authorisation:
     operator_case: Case
     expect: Expect
     authoriser: Operator = RADIOGRAPHER_OP
+    clearance: Clearance = Clearance()
 
     @property
     def id(self) -> str:
@@ -97,6 +101,32 @@ TAKE_OVER = [
     Authorisation("radiographer takes over, but identity is not checked", case(CHEST_PA, identity=None),
                   stop("authoriser-outside-own-scope", to=MANAGER)),
 ]
+
+
+MR_DESIGNATED = Clearance(designated_kinds=frozenset({MR_AUTHORISED}))
+PACEMAKER = case(MRI_KNEE, mri_stop_answers=("cardiac pacemaker",))
+CLEARANCE = [
+    Authorisation("pacemaker on an MR knee; the policy names MR-authorised staff and she is one",
+                  PACEMAKER, proceed(), clearance=replace(MR_DESIGNATED, designations=frozenset({MR_AUTHORISED}))),
+    Authorisation("pacemaker on an MR knee; the policy names MR-authorised staff and he is not one",
+                  PACEMAKER, stop("authoriser-not-designated", to=MR_AUTHORISED), clearance=MR_DESIGNATED),
+    Authorisation("pacemaker on an MR knee; the policy names nobody MR-authorised (any radiographer, as before)",
+                  PACEMAKER, proceed()),
+    Authorisation("trauma chest PA; MR designations do not matter outside MR", case(CHEST_PA, trauma=True),
+                  proceed(), clearance=MR_DESIGNATED),
+    Authorisation("request not justified: record the justification, do not authorise it away",
+                  case(CHEST_PA, request=request(justification=None)),
+                  stop("authorisation-needs-justification", to=PRACTITIONER)),
+]
+
+
+@pytest.mark.parametrize("row", table(CLEARANCE))
+def test_only_the_people_the_policy_designates_clear_mr_screening_and_nobody_clears_justification(
+    row: Authorisation,
+) -> None:
+    operator_decision, authoriser_decision = row.decisions()
+    row.expect.check(may_authorise(operator_decision, authoriser_decision, row.clearance))
+    row.expect.check(may_take_over(authoriser_decision, row.clearance))
 
 
 @pytest.mark.parametrize("row", table(AUTHORISE))
