@@ -75,7 +75,7 @@ def test_a_patient_who_cannot_confirm_their_identity_escalates_and_a_mismatch_st
     services.record_checklist(chest_xray, {**f.IN_SCOPE_CHECKS, "identity": "cannot_confirm"}, by=ap, source="web")
     assert start(chest_xray, by=ap).decision.codes == ("identity-cannot-be-confirmed",)
 
-    other = f.ExaminationFactory(department=chest_xray.department, site=chest_xray.site, room=chest_xray.room)
+    other = f.ExaminationFactory.create(department=chest_xray.department, site=chest_xray.site, room=chest_xray.room)
     services.record_checklist(other, {**f.IN_SCOPE_CHECKS, "identity": "mismatch"}, by=ap, source="web")
     result = start(other, by=ap)
     assert (result.decision.outcome, result.decision.codes) == ("stop", ("identity-not-confirmed",))
