@@ -219,3 +219,16 @@ def test_an_unjustified_request_is_justified_before_it_is_authorised(ap, radiogr
     services.justify_request(chest_xray, by=radiographer, source="web", authorised=True)
     assert services.authorise_examination(escalation, by=radiographer, source="web",
                                           reason_text="Authorised under guidelines").status == "authorised"
+
+
+def test_the_practitioner_is_pointed_to_the_justification_not_offered_the_radiographers_actions(
+    client, ap, chest_xray, supervised
+):
+    Examination.objects.filter(pk=chest_xray.pk).update(justification="pending", justified_by="")
+    services.record_checklist(chest_xray, f.IN_SCOPE_CHECKS, by=ap, source="web")
+    escalation = start(chest_xray, by=ap).escalation
+    client.force_login(User.objects.get(username="dr.shah"))
+
+    page = client.get(f"/examinations/escalations/{escalation.pk}/").text
+
+    assert "records the\n    justification" in page and 'id="acknowledge"' not in page
