@@ -50,10 +50,11 @@ def read_conditions(data: Any, document: PolicyDocument, protocol_code: str) -> 
         conditions = parse_conditions(data, regions_by_modality(p.rule for p in document.protocols.values()),
                                       [protocol.modality])
     except ConditionsError as error:
-        fields = [p.location.removeprefix("conditions").lstrip(".").split("[")[0] for p in error.problems]
+        keys = [p.location.removeprefix("conditions").lstrip(".").split("[")[0] for p in error.problems]
+        fields = [key if key in CONDITION_LABELS else "conditions" for key in keys]
         words = "; ".join(f"{CONDITION_LABELS.get(key, 'Conditions')}: {p.message}"
                           for key, p in zip(fields, error.problems, strict=True))
-        raise DomainError(f"{words}.", field=fields[0] or "conditions") from None
+        raise DomainError(f"{words}.", field=fields[0]) from None
     region = protocol.body_region.lower()
     if conditions.body_regions and region not in conditions.body_regions:
         raise DomainError(f"{protocol_code} is a {region} examination, so limiting the grant to "
