@@ -76,15 +76,19 @@ def test_main_pages_have_no_serious_or_critical_violations(page: Page, new_page,
     radiographer.goto("/supervision/")
     check("supervision board", radiographer)
 
-    # The manager: the policy pages, who can do what, and the audit trail.
+    # The manager: the policy pages, who can do what, a portfolio with the grant form, and the audit trail.
     manager = watch(new_page())
     login(manager, "m.okafor")
     manager.goto("/policy/")
     check("policy list", manager)
     manager.get_by_role("link", name="v1", exact=True).click()
     check("policy detail", manager)
-    manager.goto("/policy/matrix/")
+    manager.goto("/people/matrix/")
     check("who can do what", manager)
+    manager.goto("/people/ap.patel/")
+    manager.locator("details#entitle summary").click()  # the grant form, with its conditions
+    expect(manager.locator("#entitle-exclude")).to_be_visible()
+    check("portfolio with the grant form", manager)
     manager.goto("/audit/")
     check("audit", manager)
 
