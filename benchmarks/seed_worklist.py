@@ -38,7 +38,7 @@ from django.utils import timezone  # noqa: E402
 from faker import Faker  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from inscope.department.demo import DEMO_PASSWORD  # noqa: E402
+from inscope.demo.northgate import DEMO_PASSWORD  # noqa: E402
 from inscope.department.models import Department, Room, Site  # noqa: E402
 from inscope.exams.models import Examination, Patient  # noqa: E402
 from inscope.policy.services import document_for, in_force  # noqa: E402

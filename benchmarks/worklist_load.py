@@ -48,7 +48,7 @@ PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 DATABASE_URL = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB_NAME}"
 HOST = "127.0.0.1"
 USERNAME = "r.hughes"  # a supervising radiographer at every site: may view every worklist
-PASSWORD = "inscope-demo-2026"  # noqa: S105 - inscope.department.demo.DEMO_PASSWORD, benchmark database only
+PASSWORD = "inscope-demo-2026"  # noqa: S105 - inscope.demo.northgate.DEMO_PASSWORD, benchmark database only
 SITE = "ngh"
 TIME_ZONE = "Europe/London"
 

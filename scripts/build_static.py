@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """Copy the npm front-end files InScope serves from node_modules into build/static/vendor/.
 
-There is no JavaScript build step: the packages' own built files are copied as they are, with two fixes
+There is no JavaScript build step: the packages' own built files are copied as they are, with three fixes
 (see shared STACK-NOTES, section 3):
 
 * the NHS.UK CSS refers to its icons as ``url(/assets/...)``; that is rewritten to ``url(assets/...)`` and the
   ``assets/`` folder is copied next to the CSS, so the icons resolve under STATIC_URL and the manifest storage
   hashes them too;
+* the NHS.UK CSS loads the Frutiger webfont from the NHS font CDN (``https://assets.nhs.uk/fonts/``). Frutiger is
+  licensed: no package registry ships it, and hospital networks often block third-party hosts. So every
+  ``@font-face`` rule whose source is on another host is removed, and the pages use the next fonts of the NHS
+  stack (``"Frutiger W01", arial, sans-serif``): Arial. This is what the Sass setting
+  ``$nhsuk-include-default-font-face: false`` does, without compiling the Sass. The build fails if any copied CSS
+  still refers to another host (``url(http...)``, ``url(//...)`` or such an ``@import``);
 * a ``.min.js``/``.min.css`` whose ``.map`` is not shipped would make ``collectstatic`` fail with a Manifest
-  storage, so its ``sourceMappingURL`` comment is stripped.
+  storage, so its ``sourceMappingURL`` comment is stripped. A file rewritten here no longer matches its map, so its
+  map is not copied either.
 
 Output (settings.STATICFILES_DIRS includes build/static):
 
-    build/static/vendor/nhsuk/nhsuk-frontend.min.css (+ .map)
+    build/static/vendor/nhsuk/nhsuk-frontend.min.css
     build/static/vendor/nhsuk/nhsuk-frontend.min.js  (+ .map)
     build/static/vendor/nhsuk/assets/...
     build/static/vendor/htmx/htmx.min.js (+ .map if the package ships one)
@@ -35,6 +42,9 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "build" / "static" / "vendor"
 
 SOURCE_MAP_COMMENT = re.compile(r"\n?(//[#@] sourceMappingURL=[^\n]*|/\*[#@] sourceMappingURL=[^*]*\*/)\s*$")
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+# A reference the browser would fetch from another host: url(http://...), url("//..."), @import "https://...".
+EXTERNAL_REFERENCE = re.compile(r"""(url\(\s*['"]?|@import\s+['"])\s*(https?:)?//""", re.IGNORECASE)
 
 
 class BuildError(Exception):
@@ -62,14 +72,14 @@ def require(path: Path) -> Path:
 
 
 def copy_with_map(src: Path, dest_dir: Path, rewrite=None) -> list[str]:
-    """Copy a minified file and its source map; strip the sourceMappingURL comment if there is no map."""
+    """Copy a minified file and its source map; strip the sourceMappingURL comment if there is no map, or if the
+    rewrite changed the file (the map's positions would be wrong)."""
     require(src)
-    text = src.read_text(encoding="utf-8")
-    if rewrite is not None:
-        text = rewrite(text)
+    original = src.read_text(encoding="utf-8")
+    text = rewrite(original) if rewrite is not None else original
     written = [src.name]
     source_map = src.with_name(src.name + ".map")
-    if source_map.is_file():
+    if source_map.is_file() and text == original:
         shutil.copy2(source_map, dest_dir / source_map.name)
         written.append(source_map.name)
     else:
@@ -78,11 +88,30 @@ def copy_with_map(src: Path, dest_dir: Path, rewrite=None) -> list[str]:
     return written
 
 
+def without_external_font_faces(css: str) -> str:
+    """Remove every @font-face rule that loads a font from another host (the NHS font CDN)."""
+    return FONT_FACE.sub(lambda rule: "" if EXTERNAL_REFERENCE.search(rule.group(0)) else rule.group(0), css)
+
+
+def external_references(css: str) -> list[str]:
+    """The places in a stylesheet that would make the browser fetch from another host."""
+    return [css[max(m.start() - 40, 0):m.end() + 60] for m in EXTERNAL_REFERENCE.finditer(css)]
+
+
 def rewrite_nhsuk_css(text: str) -> str:
     fixed = text.replace("url(/assets/", "url(assets/")
     for quote in ("'", '"'):
         fixed = fixed.replace(f"url({quote}/assets/", f"url({quote}assets/")
-    return fixed
+    return without_external_font_faces(fixed)
+
+
+def check_no_external_references(out: Path) -> None:
+    """Fail the build if any stylesheet it wrote would load something from another host."""
+    for css in sorted(out.rglob("*.css")):
+        found = external_references(css.read_text(encoding="utf-8"))
+        if found:
+            raise BuildError(f"{css.relative_to(out)} still loads from another host: {found[0]!r}"
+                             f"{f' (and {len(found) - 1} more)' if len(found) > 1 else ''}")
 
 
 def build(out: Path) -> list[str]:
@@ -115,6 +144,7 @@ def build(out: Path) -> list[str]:
     files = copy_with_map(axe / "axe.min.js", dest)
     report.append(f"axe-core {package_version(axe)}: {', '.join(files)}")
 
+    check_no_external_references(out)
     return report
 
 

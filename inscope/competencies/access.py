@@ -3,12 +3,16 @@
 - A person sees their own portfolio.
 - Assessors (radiographers and other escalation resolvers), managers and radiation protection supervisors see
   everyone's in their department. Anyone else (e.g. an AP looking for another AP) is told it does not exist.
+
+Reading a portfolio (the page, an export, an evidence file) is recorded in the audit trail, as reading a patient's
+record is: who read whose, when, and what.
 """
 
 from __future__ import annotations
 
 from django.http import Http404
 
+from inscope.audit.services import record
 from inscope.rules.facts import Role
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can
@@ -63,3 +67,18 @@ def person_for(viewer: User, username: str) -> User:
     if person is None or not may_view_portfolio(viewer, person):
         raise Http404("No such person.")
     return person
+
+
+def read_portfolio(viewer: User, username: str, *, action: str, what: str, channel: str = "web") -> User:
+    """Return the person whose portfolio the viewer asks for (as ``person_for``), recording the read."""
+    person = person_for(viewer, username)
+    record_portfolio_read(viewer, person, action=action, what=what, channel=channel)
+    return person
+
+
+def record_portfolio_read(viewer: User, person: User, *, action: str, what: str, channel: str = "web",
+                          detail: dict | None = None) -> None:
+    """Record in the audit trail, against the person, that the viewer read their development records."""
+    own = viewer.pk == person.pk
+    record(action, person, by=viewer, channel=channel, detail={"own": own, **(detail or {})},
+           summary=f"{what} of {person.username}{' (their own)' if own else ''}")

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET
 
 from inscope.audit.services import record
 from inscope.competencies import exports
-from inscope.competencies.access import may_keep_entitlement_record, may_view_portfolio, person_for
+from inscope.competencies.access import (
+    may_keep_entitlement_record,
+    may_view_portfolio,
+    read_portfolio,
+    record_portfolio_read,
+)
 from inscope.competencies.models import Evidence
 from inscope.competencies.views import department_for, policy_document
 from inscope.staff.requests import AuthedRequest
@@ -30,7 +35,7 @@ def _download(content: str | bytes, content_type: str, filename: str) -> HttpRes
 @login_required
 @require_GET
 def portfolio_csv(request: AuthedRequest, username: str) -> HttpResponse:
-    person = person_for(request.user, username)
+    person = read_portfolio(request.user, username, action="portfolio.exported", what="Exported (CSV) the portfolio")
     today = timezone.localdate()
     text = exports.to_csv(exports.PORTFOLIO_HEADER, exports.portfolio_rows(person, today))
     return _download(text, "text/csv; charset=utf-8", f"portfolio-{person.username}-{today.isoformat()}.csv")
@@ -39,7 +44,7 @@ def portfolio_csv(request: AuthedRequest, username: str) -> HttpResponse:
 @login_required
 @require_GET
 def portfolio_pdf(request: AuthedRequest, username: str) -> HttpResponse:
-    person = person_for(request.user, username)
+    person = read_portfolio(request.user, username, action="portfolio.exported", what="Exported (PDF) the portfolio")
     today = timezone.localdate()
     return _download(exports.portfolio_pdf(person, today), "application/pdf",
                      f"portfolio-{person.username}-{today.isoformat()}.pdf")
@@ -71,5 +76,7 @@ def evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
+    record_portfolio_read(request.user, evidence.person, action="portfolio.evidence_downloaded",
+                          what=f"Downloaded evidence file {evidence.pk}", detail={"evidence": evidence.pk})
     return FileResponse(handle, as_attachment=True, filename=evidence.file_name or f"evidence-{pk}{extension}",
                         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))

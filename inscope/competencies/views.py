@@ -25,6 +25,7 @@ from inscope.competencies.access import (
     may_view_portfolio,
     oversees,
     person_for,
+    read_portfolio,
 )
 from inscope.competencies.models import CpdEntry, Evidence, Grant, SignOff, TrainingRecord
 from inscope.competencies.queries import competencies_for, grant_conditions
@@ -139,7 +140,7 @@ def _portfolio_context(request: AuthedRequest, person: User, **extra: Any) -> di
 @login_required
 @require_GET
 def person_portfolio(request: AuthedRequest, username: str) -> HttpResponse:
-    person = person_for(request.user, username)
+    person = read_portfolio(request.user, username, action="portfolio.viewed", what="Viewed the portfolio")
     return render_page(request, "competencies/portfolio.html", _portfolio_context(request, person))
 
 

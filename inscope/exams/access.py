@@ -36,8 +36,9 @@ def get_escalation_for_user(user: User, pk: int, *, channel: str = "web") -> Esc
     ).first()
     if escalation is None or not can(user, Action.VIEW_PATIENT, escalation.examination.site):
         raise Http404("No such escalation.")
-    if not can(user, Action.RESOLVE_ESCALATION, escalation.examination.site):
-        raise PermissionDenied("Only a supervising radiographer can act on escalations.")
+    recipient = escalation.recipients.filter(pk=user.pk).exists()  # a practitioner it was sent to may read it
+    if not (recipient or can(user, Action.RESOLVE_ESCALATION, escalation.examination.site)):
+        raise PermissionDenied("Only a supervising radiographer, or someone it was sent to, can see an escalation.")
     record("patient.viewed", escalation.examination.patient, by=user, channel=channel,
            summary=f"Viewed via escalation {escalation.pk}")
     return escalation

@@ -30,6 +30,7 @@ from inscope.exams.schemas import (
     ExaminationOut,
     ExaminationSummaryOut,
     FindingActionIn,
+    JustificationIn,
     NoteIn,
     QueueOut,
     QueueQuery,
@@ -193,6 +194,9 @@ def detail(exam: Examination) -> dict[str, Any]:
         "clinical_question": exam.clinical_question,
         "justification": exam.justification,
         "justified_by": exam.justified_by,
+        "justification_note": exam.justification_note,
+        "setting": exam.setting or None,
+        "laterality": exam.laterality or None,
         "supervisor": _username(exam.supervisor) if exam.supervisor_id else None,
         "started_at": exam.started_at,
         "ended_at": exam.ended_at,
@@ -248,6 +252,8 @@ def create_request(request: HttpRequest, payload: RequestIn):
         accession_number=payload.accession_number.strip(), priority=payload.priority.value,
         room_name=payload.room_name, clinical_question=payload.clinical_question.strip(),
         justification=payload.justification.value, justified_by=payload.justified_by.strip(),
+        setting=payload.setting.value if payload.setting else "",
+        laterality=payload.laterality.value if payload.laterality else "",
     )
     exam = services.create_request(_request_department(user, payload.site_code), data, by=user, source=SOURCE)
     return Status(201, summary(_examinations().get(pk=exam.pk)))
@@ -287,6 +293,17 @@ def record_checklist(request: HttpRequest, exam_id: int, payload: ChecklistIn):
     exam = _exam(request, exam_id, perform=True)
     record = services.record_checklist(exam, payload.model_dump(mode="json"), by=_user(request), source=SOURCE)
     return Status(201, checklist_body(record))
+
+
+@router.post("/examinations/{exam_id}/justification", response=_responses(200, ExaminationOut, 400, 403, 404, 409, 422),
+             tags=["Examinations"], operation_id="record_justification",
+             summary="Record the practitioner's justification: justified, authorised under guidelines, or declined")
+def record_justification(request: HttpRequest, exam_id: int, payload: JustificationIn):
+    exam = _exam(request, exam_id)
+    choice = payload.justification
+    services.justify_request(exam, by=_user(request), source=SOURCE, authorised=choice == "authorised",
+                             declined=choice == "declined", note=payload.note)
+    return detail(_examinations().get(pk=exam.pk))
 
 
 @router.post("/examinations/{exam_id}/evaluate", response=_responses(200, DecisionOut, 403, 404),
@@ -377,11 +394,11 @@ def evaluate_case(request: HttpRequest, payload: CaseIn):
     p = payload.patient
     case = facts.Case(
         operator=document.operator(payload.operator, roles),
-        request=facts.Request(protocol_code=payload.protocol_code, justified=payload.request.justified,
-                              justified_by=payload.request.justified_by,
-                              authorised_under_guidelines=payload.request.authorised_under_guidelines),
+        request=facts.Request(protocol_code=payload.protocol_code, justification=payload.request.justification,
+                              justified_by=payload.request.justified_by, setting=payload.request.setting,
+                              laterality=payload.request.laterality),
         patient=facts.Patient(
-            age=p.age, childbearing_potential=p.childbearing_potential, identity_confirmed=p.identity_confirmed,
+            age=p.age, childbearing_potential=p.childbearing_potential, identity=p.identity, weight_kg=p.weight_kg,
             cooperative=p.cooperative, has_capacity=p.has_capacity, mobility=p.mobility, trauma=p.trauma,
             pregnancy_answer=p.pregnancy_answer, last_menstrual_period=p.last_menstrual_period,
             mri_stop_answers=tuple(p.mri_stop_answers) if p.mri_stop_answers is not None else None,

@@ -66,7 +66,9 @@ def _entitled(person: User, exam: Examination, document: PolicyDocument, label: 
     operator = with_competence(document.operator(person.username, person.roles_at(exam.site)), person)
     on = timezone.localtime(exam.scheduled_at).date()
     policy = document.to_policy(label)
-    return not role_scope_reasons(operator, entry.rule, policy) and not entitlement_reasons(operator, entry.rule, on)
+    # Before the patient arrives nothing is known of them, so an entitlement with conditions counts as cover.
+    in_force = entitlement_reasons(operator, entry.rule, on, conditions_met=lambda conditions: [])
+    return not role_scope_reasons(operator, entry.rule, policy) and not in_force
 
 
 def coverage_for_day(department: Department, day: dt.date) -> list[ExamCoverage]:

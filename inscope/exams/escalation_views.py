@@ -20,14 +20,15 @@ from inscope.lib.errors import DomainError, OutsideScope
 from inscope.lib.pages import render_page
 from inscope.rules.decisions import Urgency
 from inscope.rules.escalation import is_overdue
-from inscope.staff.permissions import Action, require
+from inscope.staff.permissions import Action, can, require
 from inscope.staff.requests import AuthedRequest
 
 
 @login_required
 def queue(request: AuthedRequest) -> HttpResponse:
     """Unresolved escalations sent to me, oldest first, with their age; the table refreshes itself."""
-    require(request.user, Action.RESOLVE_ESCALATION)
+    if not (can(request.user, Action.RESOLVE_ESCALATION) or can(request.user, Action.JUSTIFY_REQUEST)):
+        require(request.user, Action.RESOLVE_ESCALATION)  # refuses, with the usual message
     now = timezone.now()
     department = request.user.department or Department.objects.first()
     minutes = acknowledgement_minutes(department) if department else settings.INSCOPE_ESCALATION_ACK_MINUTES

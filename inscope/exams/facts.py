@@ -28,6 +28,20 @@ def _optional_date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _optional_number(value) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def identity_answer(answers: dict) -> f.Identity | None:
+    """The identification outcome; checklists recorded before it had three answers hold identity_confirmed."""
+    if answers.get("identity"):
+        return f.Identity(answers["identity"])
+    confirmed = answers.get("identity_confirmed")
+    if not isinstance(confirmed, bool):
+        return None
+    return f.Identity.CONFIRMED if confirmed else f.Identity.MISMATCH
+
+
 def patient_facts(exam: Examination, answers: dict, on: dt.date) -> f.Patient:
     patient = exam.patient
     childbearing = answers.get("childbearing_potential")
@@ -37,7 +51,7 @@ def patient_facts(exam: Examination, answers: dict, on: dt.date) -> f.Patient:
     return f.Patient(
         age=patient.age_on(on),
         childbearing_potential=_optional_bool(childbearing),
-        identity_confirmed=_optional_bool(answers.get("identity_confirmed")),
+        identity=identity_answer(answers),
         cooperative=_optional_bool(answers.get("cooperative")),
         has_capacity=_optional_bool(answers.get("has_capacity")),
         mobility=f.Mobility(answers["mobility"]) if answers.get("mobility") else None,
@@ -45,6 +59,7 @@ def patient_facts(exam: Examination, answers: dict, on: dt.date) -> f.Patient:
         pregnancy_answer=f.PregnancyAnswer(answers["pregnancy_answer"]) if answers.get("pregnancy_answer") else None,
         last_menstrual_period=_optional_date(answers.get("last_menstrual_period")),
         mri_stop_answers=stop_answers(mri) if isinstance(mri, dict) else None,
+        weight_kg=_optional_number(answers.get("weight_kg")),
         contrast_checks_done=_optional_bool(answers.get("contrast_checks_done")),
         cannula_in_place=_optional_bool(answers.get("cannula_in_place")),
     )
@@ -53,9 +68,10 @@ def patient_facts(exam: Examination, answers: dict, on: dt.date) -> f.Patient:
 def request_facts(exam: Examination) -> f.Request:
     return f.Request(
         protocol_code=exam.protocol_code,
-        justified=exam.justification == Examination.Justification.JUSTIFIED,
+        justification=f.Justification(exam.justification),
         justified_by=exam.justified_by,
-        authorised_under_guidelines=exam.justification == Examination.Justification.AUTHORISED,
+        setting=f.Setting(exam.setting) if exam.setting else None,
+        laterality=f.Laterality(exam.laterality) if exam.laterality else None,
     )
 
 
@@ -67,8 +83,12 @@ def covering_sessions(exam: Examination, operator: User, at: dt.datetime):
     )
 
 
-def supervision_facts(sessions) -> f.SupervisionContext:
+def supervision_facts(sessions, exam: Examination, document: PolicyDocument | None) -> f.SupervisionContext:
+    """Who is on duty for the operator; only people holding a role the policy lets supervise count."""
     sessions = list(sessions)
+    if document is not None:
+        allowed = document.supervisor_roles
+        sessions = [s for s in sessions if s.supervisor.roles_at(exam.site) & allowed]
     return f.SupervisionContext(
         supervisors_on_duty=tuple(s.supervisor.username for s in sessions),
         direct_supervisor_present=any(s.mode == DutySession.Mode.DIRECT for s in sessions),
@@ -89,6 +109,6 @@ def case_for(exam: Examination, operator: User, document: PolicyDocument | None,
         operator=operator_facts(operator, exam, document),
         request=request_facts(exam),
         patient=patient_facts(exam, latest_checklist(exam), on),
-        supervision=supervision_facts(covering_sessions(exam, operator, now)),
+        supervision=supervision_facts(covering_sessions(exam, operator, now), exam, document),
         on=on,
     )

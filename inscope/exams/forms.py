@@ -25,6 +25,7 @@ def checklist_answers(post: QueryDict) -> dict[str, Any]:
     answers: dict[str, Any] = {name: _yes_no(post.get(name)) for name in BOOLEAN_ANSWERS}
     answers.update({name: post.get(name) or None for name in CHOICE_ANSWERS})
     answers["last_menstrual_period"] = post.get("last_menstrual_period") or None
+    answers["weight_kg"] = post.get("weight_kg", "").strip() or None
     mri = {q.id: post[f"mri_{q.id}"] for q in questions() if post.get(f"mri_{q.id}")}
     answers["mri_answers"] = mri or None
     return answers
@@ -95,4 +96,6 @@ def request_input(post: QueryDict) -> RequestInput:
         clinical_question=post.get("clinical_question", "").strip(),
         justification=post.get("justification", "pending"),
         justified_by=post.get("justified_by", "").strip(),
+        setting=post.get("setting", ""),
+        laterality=post.get("laterality", ""),
     )

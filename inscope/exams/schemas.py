@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from inscope.exams.models import Examination, Patient
-from inscope.rules.facts import Mobility, PregnancyAnswer, Role
+from inscope.rules.facts import Identity, Justification, Laterality, Mobility, PregnancyAnswer, Role, Setting
 
 
 class In(Schema):
@@ -85,6 +85,15 @@ class RequestIn(In):
     clinical_question: str = Field(default="", max_length=300)
     justification: Examination.Justification = Examination.Justification.PENDING
     justified_by: str = Field(default="", max_length=120, description="Required unless justification is pending.")
+    setting: Examination.Setting | None = Field(default=None, description="Where the referral comes from.")
+    laterality: Examination.Laterality | None = Field(default=None, description="The side the request is for.")
+
+
+class JustificationIn(In):
+    """The practitioner's decision on the exposure."""
+
+    justification: Literal["justified", "authorised", "declined"]
+    note: str = Field(default="", max_length=300, description="Required when declined: why, for the referrer.")
 
 
 class PatientBriefOut(Schema):
@@ -212,6 +221,9 @@ class ExaminationOut(ExaminationSummaryOut):
     clinical_question: str
     justification: str
     justified_by: str
+    justification_note: str = Field(default="", description="Why the practitioner declined, when they did.")
+    setting: str | None = Field(default=None, description="gp, outpatient, inpatient or emergency; null: not recorded")
+    laterality: str | None = Field(default=None, description="left, right, bilateral or not_applicable")
     supervisor: str | None = None
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
@@ -236,10 +248,13 @@ class ExaminationOut(ExaminationSummaryOut):
 class ChecklistIn(In):
     """The pre-examination checklist. Leave out (or send null for) anything not asked: unknown is never fine."""
 
-    identity_confirmed: bool | None = None
+    identity: Identity | None = Field(default=None, description="confirmed, mismatch or cannot_confirm.")
+    identity_confirmed: bool | None = Field(default=None, description="Older spelling of identity: true is "
+                                            "confirmed, false a mismatch. Give one or the other.")
     childbearing_potential: bool | None = None
     pregnancy_answer: PregnancyAnswer | None = None
     last_menstrual_period: dt.date | None = None
+    weight_kg: float | None = Field(default=None, description="Needed for MR: the scanner's SAR limits use it.")
     cooperative: bool | None = None
     has_capacity: bool | None = None
     mobility: Mobility | None = None
@@ -300,7 +315,7 @@ class CasePatientIn(In):
 
     age: int | None = Field(default=None, ge=0, le=130)
     childbearing_potential: bool | None = None
-    identity_confirmed: bool | None = None
+    identity: Identity | None = None
     cooperative: bool | None = None
     has_capacity: bool | None = None
     mobility: Mobility | None = None
@@ -308,6 +323,7 @@ class CasePatientIn(In):
     pregnancy_answer: PregnancyAnswer | None = None
     last_menstrual_period: dt.date | None = None
     mri_stop_answers: list[str] | None = Field(default=None, description="Questions answered yes or unsure; [] clear.")
+    weight_kg: float | None = Field(default=None, gt=0)
     contrast_checks_done: bool | None = None
     cannula_in_place: bool | None = None
 
@@ -315,9 +331,10 @@ class CasePatientIn(In):
 class CaseRequestIn(In):
     """Mirrors rules.facts.Request (without the protocol, which is given with the case)."""
 
-    justified: bool | None = None
+    justification: Justification | None = None
     justified_by: str = ""
-    authorised_under_guidelines: bool | None = None
+    setting: Setting | None = None
+    laterality: Laterality | None = None
 
 
 class CaseSupervisionIn(In):

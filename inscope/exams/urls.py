@@ -9,6 +9,7 @@ urlpatterns = [
     path("coverage/", coverage_views.coverage, name="coverage"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/checklist/", views.checklist, name="checklist"),
+    path("<int:pk>/justify/", views.justify, name="justify"),
     path("<int:pk>/start/", views.start, name="start"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
     path("<int:pk>/complete/", views.complete, name="complete"),

@@ -87,9 +87,12 @@ def _detail_context(request: AuthedRequest, exam: Examination, **extra: Any) -> 
         ),
         "mri_questions": questions(),
         "can_perform": can(user, Action.PERFORM_EXAMINATION, exam.site),
+        "can_justify": can(user, Action.JUSTIFY_REQUEST, exam.site),
         "is_operator": exam.operator_id == user.pk,
         "open_statuses": OPEN,
-        "escalations": exam.escalations.select_related("raised_by", "resolved_by").order_by("-raised_at"),
+        # Each escalation lists who it went to: one query for all their recipients, not one per escalation.
+        "escalations": exam.escalations.select_related("raised_by", "resolved_by").prefetch_related("recipients")
+        .order_by("-raised_at"),
         "events": exam.events.select_related("by").order_by("at", "id"),
         "exposures": exam.exposures.all(),
         "audit": history_for(exam),
@@ -126,6 +129,26 @@ def checklist(request: AuthedRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         return _redisplay(request, exam, error, "checklist")
     messages.success(request, "Pre-examination checks saved.")
+    return redirect(exam)
+
+
+@login_required
+@require_POST
+def justify(request: AuthedRequest, pk: int) -> HttpResponse:
+    exam = get_examination_for_user(request.user, pk, channel="web")
+    choice = request.POST.get("justification", "")
+    try:
+        if choice not in ("justified", "authorised", "declined"):
+            raise DomainError("Choose whether the exposure is justified, authorised under guidelines, or not "
+                              "justified.", field="justification")
+        exam = services.justify_request(exam, by=request.user, source="web", authorised=choice == "authorised",
+                                        declined=choice == "declined", note=request.POST.get("justification_note", ""))
+    except DomainError as error:
+        return _redisplay(request, exam, error, "justify")
+    if exam.justification == Examination.Justification.DECLINED:
+        messages.warning(request, "Recorded: the exposure is not justified. It must not go ahead.")
+    else:
+        messages.success(request, f"Recorded: {exam.get_justification_display().lower()}.")
     return redirect(exam)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 # Bump when a rule's behaviour changes; every examination records the ruleset it was decided under.
-RULESET_VERSION = "2026.11.1"
+RULESET_VERSION = "2026.12.1"
 
 
 class Outcome(StrEnum):

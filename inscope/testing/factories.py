@@ -117,13 +117,14 @@ class ExaminationFactory(factory.django.DjangoModelFactory[Examination]):
     referrer = "Dr A Jones (GP)"
     justification = "authorised"
     justified_by = "Rachel Hughes"
+    setting = "gp"  # the referrer is a GP
     site = factory.SubFactory(SiteFactory)
     room = factory.SubFactory(RoomFactory)
     scheduled_at = factory.LazyFunction(timezone.now)
 
 
 IN_SCOPE_CHECKS = {
-    "identity_confirmed": True,
+    "identity": "confirmed",
     "cooperative": True,
     "has_capacity": True,
     "mobility": "independent",

@@ -13,7 +13,7 @@ The tests never touch the test process's database (they do not request ``db``): 
 The repository's conftest.py has autouse fixtures that take pytest-django's ``settings`` fixture; that fixture
 does not open the database, so they are harmless here (and they change nothing in the app's own process).
 
-The demo department is loaded once and shared, so each journey uses its own patients (see inscope/department/demo.py).
+The demo department is loaded once and shared, so each journey uses its own patients (see inscope/demo/northgate.py).
 The server's output (requests, tracebacks, e-mails) goes to runserver.log in pytest's temporary directory
 (/tmp/pytest-of-$USER/pytest-N/app_server0/).
 """
@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from inscope.department.demo import DEMO_PASSWORD
+from inscope.demo.northgate import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -180,9 +180,10 @@ def _answer(page: Page, name: str, value: str) -> None:
     page.locator(f'input[type="radio"][name="{name}"][value="{value}"]').check()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def login(app_server: str):
-    """``login(page, username)``: sign in through the login page (demo password) and wait for the home page."""
+    """``login(page, username)``: sign in through the login page (demo password) and wait for the home page.
+    Session-scoped, so a module's fixture can sign people in once for several tests."""
     return _login
 
 

@@ -20,7 +20,7 @@ def test_ap_completes_in_scope_chest_xray(page: Page, login, open_patient, answe
     expect(heading).to_contain_text("Scheduled")
 
     # The pre-examination checks.
-    answer(page, "identity_confirmed", "yes")
+    answer(page, "identity", "confirmed")
     answer(page, "cooperative", "yes")
     answer(page, "has_capacity", "yes")
     answer(page, "mobility", "independent")

@@ -2,7 +2,7 @@
 and proposes a local DRL that the manager approves; the radiation protection supervisor reviews a study that met a
 SAUE screening criterion. axe finds no serious or critical violation on the dose pages.
 
-What it needs from the demo (inscope/department/demo.py and inscope/dose/demo.py): the medical physics expert
+What it needs from the demo (inscope/demo/northgate.py and inscope/demo/dose_history.py): the medical physics expert
 ``p.shah`` and the radiation protection supervisor ``rps.lee``, an approved local DRL, and twelve weeks of dose
 studies, one chest X-ray at ten times its DRL with an open SAUE review item; no local DRL for foot X-rays.
 """

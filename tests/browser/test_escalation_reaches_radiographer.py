@@ -29,7 +29,7 @@ def test_out_of_scope_case_reaches_radiographer_who_takes_over(
     expect(page.get_by_role("link", name="Escalations")).to_have_count(0)  # not in an AP's navigation
     open_patient(page, PATIENT)
     expect(page.get_by_role("heading", level=1)).to_contain_text("XR Knee")
-    answer(page, "identity_confirmed", "yes")
+    answer(page, "identity", "confirmed")
     answer(page, "cooperative", "no")
     answer(page, "has_capacity", "yes")
     answer(page, "mobility", "independent")

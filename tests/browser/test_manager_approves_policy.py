@@ -24,7 +24,7 @@ def test_manager_approves_new_policy_version_and_next_decision_uses_it(
     login(ap, "ap.patel")
     open_patient(ap, PATIENT)
     expect(ap.get_by_role("heading", level=1)).to_contain_text("XR Shoulder")
-    for name, value in [("identity_confirmed", "yes"), ("cooperative", "yes"), ("has_capacity", "yes"),
+    for name, value in [("identity", "confirmed"), ("cooperative", "yes"), ("has_capacity", "yes"),
                         ("mobility", "independent"), ("trauma", "no")]:
         answer(ap, name, value)
     ap.click("#save-checks")

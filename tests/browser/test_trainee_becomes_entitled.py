@@ -16,7 +16,7 @@ COMPETENCY = "AP-XR-HAND-WRIST"
 
 
 def _checks(page: Page, answer) -> None:
-    answer(page, "identity_confirmed", "yes")
+    answer(page, "identity", "confirmed")
     answer(page, "cooperative", "yes")
     answer(page, "has_capacity", "yes")
     answer(page, "mobility", "independent")

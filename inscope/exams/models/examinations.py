@@ -12,7 +12,7 @@ from inscope.audit.models import AppendOnlyModel
 from inscope.department.models import Department, Room, Site
 from inscope.lib.uids import new_uid
 from inscope.policy.models import PolicyVersion
-from inscope.rules import exam_workflow
+from inscope.rules import exam_workflow, facts
 
 
 class Patient(models.Model):
@@ -72,9 +72,22 @@ class Examination(models.Model):
         EMERGENCY = "emergency", "Emergency"
 
     class Justification(models.TextChoices):
-        PENDING = "pending", "Awaiting justification"
-        JUSTIFIED = "justified", "Justified by a practitioner"
-        AUTHORISED = "authorised", "Authorised under guidelines"
+        PENDING = facts.Justification.PENDING.value, "Awaiting justification"
+        JUSTIFIED = facts.Justification.JUSTIFIED.value, "Justified by a practitioner"
+        AUTHORISED = facts.Justification.AUTHORISED.value, "Authorised under guidelines"
+        DECLINED = facts.Justification.DECLINED.value, "Not justified: the practitioner declined"
+
+    class Setting(models.TextChoices):
+        GP = facts.Setting.GP.value, "GP direct access"
+        OUTPATIENT = facts.Setting.OUTPATIENT.value, "Outpatient"
+        INPATIENT = facts.Setting.INPATIENT.value, "Inpatient"
+        EMERGENCY = facts.Setting.EMERGENCY.value, "Emergency department"
+
+    class Laterality(models.TextChoices):
+        LEFT = facts.Laterality.LEFT.value, "Left"
+        RIGHT = facts.Laterality.RIGHT.value, "Right"
+        BILATERAL = facts.Laterality.BILATERAL.value, "Both sides"
+        NOT_APPLICABLE = facts.Laterality.NOT_APPLICABLE.value, "No side (midline or whole body)"
 
     department = models.ForeignKey(Department, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="examinations")
@@ -88,6 +101,10 @@ class Examination(models.Model):
     clinical_question = models.CharField(max_length=300, blank=True)
     justification = models.CharField(max_length=12, choices=Justification.choices, default=Justification.PENDING)
     justified_by = models.CharField(max_length=120, blank=True)
+    justification_note = models.CharField(max_length=300, blank=True)  # why the practitioner declined
+    # Where the referral comes from, and the side: entitlement conditions may depend on them ("" is not recorded).
+    setting = models.CharField(max_length=12, choices=Setting.choices, blank=True)
+    laterality = models.CharField(max_length=16, choices=Laterality.choices, blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
     site = models.ForeignKey(Site, on_delete=models.PROTECT)
     room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT)
@@ -135,7 +152,7 @@ class Examination(models.Model):
                                    name="exams_examination_status_valid"),
             models.CheckConstraint(condition=models.Q(priority__in=["routine", "urgent", "emergency"]),
                                    name="exams_examination_priority_valid"),
-            models.CheckConstraint(condition=models.Q(justification__in=["pending", "justified", "authorised"]),
+            models.CheckConstraint(condition=models.Q(justification__in=[j.value for j in facts.Justification]),
                                    name="exams_examination_justification_valid"),
         ]
 

@@ -14,14 +14,16 @@ from inscope.audit.services import record
 from inscope.exams.models import ChecklistRecord, ExamEvent, Examination
 from inscope.exams.mri_screening import ANSWERS, questions
 from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed
-from inscope.rules.facts import Mobility, PregnancyAnswer
+from inscope.rules.facts import Identity, Mobility, PregnancyAnswer
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can
 
-BOOLEAN_ANSWERS = ("identity_confirmed", "childbearing_potential", "cooperative", "has_capacity", "trauma",
-                   "contrast_checks_done", "cannula_in_place")
-CHOICE_ANSWERS = {"pregnancy_answer": PregnancyAnswer, "mobility": Mobility}
-KNOWN = {*BOOLEAN_ANSWERS, *CHOICE_ANSWERS, "last_menstrual_period", "mri_answers"}
+BOOLEAN_ANSWERS = ("childbearing_potential", "cooperative", "has_capacity", "trauma", "contrast_checks_done",
+                   "cannula_in_place")
+CHOICE_ANSWERS = {"identity": Identity, "pregnancy_answer": PregnancyAnswer, "mobility": Mobility}
+# identity_confirmed is the older yes/no spelling of identity (yes: confirmed, no: a mismatch), still accepted.
+KNOWN = {*BOOLEAN_ANSWERS, *CHOICE_ANSWERS, "identity_confirmed", "last_menstrual_period", "mri_answers", "weight_kg"}
+WEIGHT_KG = (0.3, 400.0)  # outside this, a weight is a typo or in the wrong unit
 RECORDABLE_STATUSES = (Examination.Status.SCHEDULED, Examination.Status.ESCALATED, Examination.Status.AUTHORISED)
 
 
@@ -42,9 +44,36 @@ def clean_answers(raw: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
             raise DomainError(f"{name.replace('_', ' ').capitalize()} must be one of: "
                               f"{', '.join(c.value for c in choices)}.", field=name)
         answers[name] = value
+    answers["identity"] = _identity(raw, answers["identity"])
     answers["last_menstrual_period"] = _lmp(raw.get("last_menstrual_period"), today)
     answers["mri_answers"] = _mri_answers(raw.get("mri_answers"))
+    answers["weight_kg"] = _weight(raw.get("weight_kg"))
     return answers
+
+
+def _identity(raw: dict[str, Any], identity: str | None) -> str | None:
+    older = raw.get("identity_confirmed")
+    if older is None:
+        return identity
+    if not isinstance(older, bool):
+        raise DomainError("Identity confirmed must be yes or no.", field="identity_confirmed")
+    if identity is not None:
+        raise DomainError("Give identity or identity_confirmed, not both.", field="identity_confirmed")
+    return (Identity.CONFIRMED if older else Identity.MISMATCH).value
+
+
+def _weight(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        weight = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise DomainError("Enter the patient's weight in kilograms, like 72 or 72.5.", field="weight_kg") from None
+    low, high = WEIGHT_KG
+    if not low <= weight <= high:
+        raise DomainError(f"A weight of {weight:g} kg cannot be right: enter it in kilograms "
+                          f"(between {low:g} and {high:g}).", field="weight_kg")
+    return weight
 
 
 def _lmp(value: Any, today: dt.date) -> str | None:

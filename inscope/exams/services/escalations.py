@@ -190,10 +190,15 @@ def notify_overdue_escalations(*, now: dt.datetime | None = None) -> int:
     """Send again every unacknowledged escalation past its window; return how many were sent."""
     now = now or timezone.now()
     sent = 0
+    # The policy's window, read once per department in this run rather than once per escalation.
+    minutes_for: dict[int, int] = {}
     for pk in Escalation.objects.filter(status=Escalation.Status.OPEN).values_list("pk", flat=True):
         with transaction.atomic():
             escalation = Escalation.objects.select_for_update().select_related("examination").get(pk=pk)
-            minutes = acknowledgement_minutes(escalation.examination.department)
+            department_id = escalation.examination.department_id
+            if department_id not in minutes_for:
+                minutes_for[department_id] = acknowledgement_minutes(escalation.examination.department)
+            minutes = minutes_for[department_id]
             if escalation.status != Escalation.Status.OPEN or not due_for_renotification(
                 escalation.raised_at, escalation.last_notified_at, Urgency(escalation.urgency),
                 now=now, routine_minutes=minutes,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from inscope.audit.services import record
 from inscope.department.models import Department, Room, Site
-from inscope.exams.models import Examination, Patient
+from inscope.exams.models import ExamEvent, Examination, Patient
 from inscope.lib import nhs_number
 from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed
 from inscope.policy.services import document_for, in_force
@@ -37,6 +37,8 @@ class RequestInput:
     clinical_question: str = ""
     justification: str = "pending"
     justified_by: str = ""
+    setting: str = ""  # gp, outpatient, inpatient or emergency; "" is not recorded
+    laterality: str = ""  # left, right, bilateral or not_applicable; "" is not recorded
 
 
 def _patient(data: RequestInput) -> Patient:
@@ -97,8 +99,15 @@ def create_request(department: Department, data: RequestInput, *, by: User, sour
         raise DomainError(f"Priority must be one of: {', '.join(Examination.Priority.values)}.", field="priority")
     if data.justification not in Examination.Justification.values:
         raise DomainError("Unknown justification status.", field="justification")
+    if data.justification == Examination.Justification.DECLINED:
+        raise DomainError("A declined request is recorded by the practitioner on the examination, with the reason.",
+                          field="justification")
     if data.justification != Examination.Justification.PENDING and not data.justified_by.strip():
         raise DomainError("Say who justified or authorised the request.", field="justified_by")
+    if data.setting and data.setting not in Examination.Setting.values:
+        raise DomainError(f"Setting must be one of: {', '.join(Examination.Setting.values)}.", field="setting")
+    if data.laterality and data.laterality not in Examination.Laterality.values:
+        raise DomainError(f"Side must be one of: {', '.join(Examination.Laterality.values)}.", field="laterality")
     site, room = _place(department, data)
     patient = _patient(data)
     try:
@@ -114,6 +123,8 @@ def create_request(department: Department, data: RequestInput, *, by: User, sour
                 clinical_question=data.clinical_question,
                 justification=data.justification,
                 justified_by=data.justified_by,
+                setting=data.setting,
+                laterality=data.laterality,
                 priority=data.priority,
                 site=site,
                 room=room,
@@ -128,15 +139,27 @@ def create_request(department: Department, data: RequestInput, *, by: User, sour
 
 
 @transaction.atomic
-def justify_request(exam: Examination, *, by: User, source: str, authorised: bool = False) -> Examination:
-    """Record that a practitioner justified the exposure (or an operator authorised it under guidelines)."""
+def justify_request(
+    exam: Examination, *, by: User, source: str, authorised: bool = False, declined: bool = False, note: str = ""
+) -> Examination:
+    """Record the practitioner's justification of the exposure: justified, declined (with the reason), or
+    authorised by an operator under the practitioner's guidelines."""
     if not can(by, Action.JUSTIFY_REQUEST, exam.site):
         raise NotAllowed("Only a radiologist or radiographer can justify or authorise a request.")
+    if authorised and declined:
+        raise DomainError("A request is either authorised or declined, not both.", field="justification")
+    if declined and not note.strip():
+        raise DomainError("Say why the exposure is not justified; the referrer is told.", field="note")
     exam = Examination.objects.select_for_update().get(pk=exam.pk)
     if exam.status not in (Examination.Status.SCHEDULED, Examination.Status.ESCALATED):
         raise InvalidTransition("Only a request that has not started can be justified.")
-    exam.justification = Examination.Justification.AUTHORISED if authorised else Examination.Justification.JUSTIFIED
+    J = Examination.Justification
+    exam.justification = J.DECLINED if declined else J.AUTHORISED if authorised else J.JUSTIFIED
     exam.justified_by = by.name
-    exam.save(update_fields=["justification", "justified_by"])
-    record("examination.justified", exam, by=by, channel=source, summary=exam.get_justification_display())
+    exam.justification_note = note.strip()[:300] if declined else ""
+    exam.save(update_fields=["justification", "justified_by", "justification_note"])
+    ExamEvent.objects.create(examination=exam, by=by, source=source, action=f"justification_{exam.justification}",
+                             from_status=exam.status, to_status=exam.status, reason=exam.justification_note)
+    record("examination.justified", exam, by=by, channel=source, summary=exam.get_justification_display(),
+           detail={"justification": exam.justification, "note": exam.justification_note})
     return exam

@@ -1,4 +1,5 @@
-"""Raising an escalation and telling the named supervising radiographers, in the app and by e-mail."""
+"""Raising an escalation and telling the named supervising radiographers, and the people the policy designates
+for its reasons (practitioner, MR-authorised staff, MR responsible person), in the app and by e-mail."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from inscope.exams.models import Escalation, ExamEvent, Examination, Notificatio
 from inscope.policy.services import document_for, in_force
 from inscope.rules.decisions import Decision, Reason, Urgency
 from inscope.rules.escalation import escalation_urgency
+from inscope.rules.reasons import MANAGER, RADIOGRAPHER
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can
 from inscope.supervision.models import DutySession
@@ -27,9 +29,25 @@ def acknowledgement_minutes(department) -> int:
     return document_for(version).escalation_ack_minutes
 
 
-def recipients_for(exam: Examination, operator: User, now: dt.datetime) -> list[User]:
-    """Return the supervisors to tell: those on duty for the operator there, else anyone supervising on site,
-    else the supervisor named when the examination started."""
+def designated_for(exam: Examination, kinds: tuple[str, ...], now: dt.datetime) -> list[User]:
+    """Return the people the policy designates for these kinds of escalation (practitioner, MR-authorised staff,
+    MR responsible person) who work at the examination's site: those on duty there now, else all of them."""
+    wanted = [k for k in kinds if k not in (RADIOGRAPHER, MANAGER)]
+    version = in_force(exam.department) if wanted else None
+    if version is None:
+        return []
+    document = document_for(version)
+    usernames = set().union(*(document.designated(kind) for kind in wanted))
+    people = [u for u in User.objects.filter(username__in=usernames, is_active=True).order_by("username")
+              if u.roles_at(exam.site)]
+    on_duty = set(DutySession.objects.on_duty(now).filter(site=exam.site, supervisor__in=people)
+                  .values_list("supervisor_id", flat=True))
+    return [u for u in people if u.pk in on_duty] or people
+
+
+def recipients_for(exam: Examination, operator: User, now: dt.datetime, kinds: tuple[str, ...] = ()) -> list[User]:
+    """Return who to tell: the supervisors on duty for the operator there, else anyone supervising on site, else
+    the supervisor named when the examination started; and the people designated for the ``kinds`` of reason."""
     sessions = covering_sessions(exam, operator, now)
     people = [s.supervisor for s in sessions if can(s.supervisor, Action.RESOLVE_ESCALATION, exam.site)]
     if not people:
@@ -38,6 +56,7 @@ def recipients_for(exam: Examination, operator: User, now: dt.datetime) -> list[
                   if can(s.supervisor, Action.RESOLVE_ESCALATION, exam.site)]
     if not people and exam.supervisor is not None:
         people = [exam.supervisor]
+    people += [u for u in designated_for(exam, kinds, now) if u != operator]
     return list(dict.fromkeys(people))
 
 
@@ -67,7 +86,8 @@ def raise_escalation(
     found = list(decision.reasons if decision else reasons or [])
     urgency = escalation_urgency(decision.urgency if decision else max(
         (r.urgency for r in found), default=Urgency.ROUTINE, key=lambda u: u is Urgency.URGENT), exam.priority)
-    people = recipients_for(exam, by, now)
+    kinds = decision.recipients if decision else tuple(dict.fromkeys(r.escalate_to for r in found if r.escalate_to))
+    people = recipients_for(exam, by, now, kinds)
     escalation = Escalation.objects.create(
         examination=exam, kind=kind, urgency=urgency.value, reasons=[r.as_dict() for r in found], note=note,
         raised_by=by, last_notified_at=now,

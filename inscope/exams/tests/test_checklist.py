@@ -53,7 +53,8 @@ def test_an_mri_screening_stop_answer_escalates_urgently(policy, site, departmen
     knee = f.ExaminationFactory.create(department=department, site=site, room=mri_room, protocol_code="MKNEE",
                                        protocol_name="MRI Knee", modality="MR")
     answers = {q.id: "no" for q in questions()} | {"pacemaker_icd": "unsure", "loose_ferromagnetic_items": "yes"}
-    services.record_checklist(knee, {**f.IN_SCOPE_CHECKS, "mri_answers": answers}, by=brown, source="web")
+    services.record_checklist(knee, {**f.IN_SCOPE_CHECKS, "mri_answers": answers, "weight_kg": 81}, by=brown,
+                              source="web")
 
     result = services.start_examination(knee, by=brown, source="web")
 

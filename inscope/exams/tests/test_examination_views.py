@@ -10,7 +10,7 @@ from inscope.exams.models import Examination
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = {"identity_confirmed": "yes", "cooperative": "yes", "has_capacity": "yes", "mobility": "independent",
+CHECKS = {"identity": "confirmed", "cooperative": "yes", "has_capacity": "yes", "mobility": "independent",
           "trauma": "no"}
 
 

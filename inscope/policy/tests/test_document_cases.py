@@ -11,7 +11,7 @@ import pytest
 from inscope.policy.cases import CaseFileError, case_warnings, evaluate_cases, parse_cases
 from inscope.policy.document import parse_policy
 from inscope.rules.decisions import RULESET_VERSION
-from inscope.rules.facts import Mobility, PregnancyAnswer, Role
+from inscope.rules.facts import Justification, Mobility, PregnancyAnswer, Role
 
 HERE = Path(__file__).resolve().parent.parent
 ONE_CASE = """\
@@ -40,7 +40,7 @@ def test_a_case_reads_into_decision_facts():
     assert case.name == "Chest" and case.operator == "ap.patel" and case.roles is None
     assert case.on == dt.date(2026, 11, 28)
     assert case.patient.mobility is Mobility.INDEPENDENT
-    assert case.request.protocol_code == "XCHES" and case.request.justified is True
+    assert case.request.protocol_code == "XCHES" and case.request.justification is Justification.JUSTIFIED
     assert case.supervision.supervisors_on_duty == ("r.hughes",)
     assert case.line == 1
 
@@ -48,9 +48,9 @@ def test_a_case_reads_into_decision_facts():
 def test_omitted_facts_are_unknown_not_false():
     (case,) = parse_cases("- {name: Bare, operator: ap.patel, protocol: XCHES, on: 2026-11-28}\n")
     patient = case.patient
-    assert patient.age is None and patient.identity_confirmed is None and patient.cooperative is None
-    assert patient.pregnancy_answer is None and patient.mri_stop_answers is None
-    assert case.request.justified is None and case.request.authorised_under_guidelines is None
+    assert patient.age is None and patient.identity is None and patient.cooperative is None
+    assert patient.pregnancy_answer is None and patient.mri_stop_answers is None and patient.weight_kg is None
+    assert case.request.justification is None and case.request.setting is None and case.request.laterality is None
     assert case.supervision.supervisors_on_duty == () and case.supervision.direct_supervisor_present is None
     assert case.expect is None
 

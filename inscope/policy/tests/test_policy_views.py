@@ -92,8 +92,9 @@ def test_an_invalid_draft_lists_every_problem_and_saves_nothing(client, policy, 
     response = client.post(reverse("policy:new"), {"source_yaml": INVALID})
     page = response.content.decode()
     assert response.status_code == 400 and "There is a problem" in page
-    assert "Line 34: protocols[0].modality: must be one of XR, CT" in page
-    assert "Line 37: protocols[0].dose_class: must be one of none, standard, high" in page
+    modality, dose = (INVALID[: INVALID.index(what)].count("\n") + 1 for what in ("modality: XX", "dose_class: huge"))
+    assert f"Line {modality}: protocols[0].modality: must be one of XR, CT" in page
+    assert f"Line {dose}: protocols[0].dose_class: must be one of none, standard, high" in page
     assert "The policy document has 2 problems." in page  # on the textarea
     assert "modality: XX" in page  # the submitted text is kept
     assert PolicyVersion.objects.count() == count

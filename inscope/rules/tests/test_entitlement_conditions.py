@@ -16,6 +16,7 @@ from inscope.rules.facts import (
     Justification,
     Laterality,
     Mobility,
+    Operator,
     PatientGroup,
     PatientLimits,
     PregnancyAnswer,
@@ -50,7 +51,7 @@ def limited(**patients: Any) -> Conditions:
     return Conditions(patients=PatientLimits(**patients))
 
 
-def entitled_under(conditions: Conditions, **changes: Any):
+def entitled_under(conditions: Conditions, **changes: Any) -> Operator:
     """The qualified AP whose one entitlement carries these conditions."""
     return ap_with(ap_entitlement(conditions=conditions, **changes))
 
@@ -174,7 +175,7 @@ def test_a_radiographer_cannot_authorise_an_ap_outside_their_entitlement_conditi
     assert answer.codes == ("cannot-authorise-outside-entitlement",) and NOT_MET in answer.reasons[0].message
 
 
-def tasks(*names: str):
+def tasks(*names: str) -> Operator:
     return ap_with(ap_entitlement(tasks=frozenset({"operator", *names})))
 
 

@@ -15,6 +15,7 @@ from inscope.rules.facts import (
     Patient,
     PatientGroup,
     PatientLimits,
+    Policy,
     PregnancyAnswer,
     Protocol,
     Role,
@@ -53,7 +54,7 @@ EXCLUSION_CODE = {
 }
 
 
-def under(protocol: Protocol):
+def under(protocol: Protocol) -> Policy:
     return policy_with(protocols={**POLICY.protocols, protocol.code: protocol})
 
 

@@ -16,9 +16,9 @@ CASE: dict[str, Any] = {
     "operator": "ap.patel",
     "protocol_code": "XCHES",
     "on": "2026-11-20",
-    "patient": {"age": 45, "childbearing_potential": False, "identity_confirmed": True, "cooperative": True,
+    "patient": {"age": 45, "childbearing_potential": False, "identity": "confirmed", "cooperative": True,
                 "has_capacity": True, "mobility": "independent", "trauma": False},
-    "request": {"justified": False, "authorised_under_guidelines": True, "justified_by": "Rachel Hughes"},
+    "request": {"justification": "authorised", "justified_by": "Rachel Hughes"},
     "supervision": {"supervisors_on_duty": ["r.hughes"], "direct_supervisor_present": False},
 }
 
@@ -42,7 +42,8 @@ def test_a_trauma_patient_escalates_for_an_ap(api_as, manager, policy):
     response = api_as(manager).post_api("/cases/evaluate", case)
 
     assert response.json()["outcome"] == "escalate"
-    assert response.json()["reason_codes"] == ["patient-trauma"]
+    # ap.patel's entitlement is for non-trauma patients, and the protocol excludes trauma for APs.
+    assert response.json()["reason_codes"] == ["entitlement-condition-not-met", "patient-trauma"]
     assert response.json()["escalate_to"] == "radiographer"
 
 

@@ -22,7 +22,7 @@ def test_the_detail_has_the_decision_escalations_and_history(api_as, trainee, ra
     assert data["status"] == "escalated"
     assert data["decision"]["outcome"] == "escalate"
     assert data["policy_version"] == "v1"
-    assert data["checklist"]["answers"]["identity_confirmed"] is True
+    assert data["checklist"]["answers"]["identity"] == "confirmed"  # sent as identity_confirmed: true
     [escalation] = data["escalations"]
     assert (escalation["raised_by"], escalation["recipients"]) == ("ap.trainee", ["r.hughes"])
     assert [e["action"] for e in data["events"]] == ["checklist_recorded", "escalated", "escalation_raised_scope"]

@@ -26,6 +26,7 @@ PATHS = {
     "/api/v1/worklist": {"get"},
     "/api/v1/examinations/{exam_id}": {"get"},
     "/api/v1/examinations/{exam_id}/checklist": {"post"},
+    "/api/v1/examinations/{exam_id}/justification": {"post"},
     "/api/v1/examinations/{exam_id}/evaluate": {"post"},
     "/api/v1/examinations/{exam_id}/start": {"post"},
     "/api/v1/examinations/{exam_id}/escalate": {"post"},

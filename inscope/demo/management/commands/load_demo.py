@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from inscope.department.demo import DEMO_PASSWORD, PEOPLE, load_demo
+from inscope.demo.northgate import DEMO_PASSWORD, PEOPLE, load_demo
 
 
 class Command(BaseCommand):

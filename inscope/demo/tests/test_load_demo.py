@@ -20,7 +20,7 @@ def test_load_demo_builds_the_department_and_prints_the_logins(capsys):
     assert "ap.trainee" in out and "inscope-demo-2026" in out
     assert PolicyVersion.objects.get().status == "approved"
     assert User.objects.filter(role_assignments__role="radiographer").count() == 4
-    assert Examination.objects.on_day(timezone.localdate()).count() == 19
+    assert Examination.objects.on_day(timezone.localdate()).count() == 20
     mri = Escalation.objects.get()
     assert (mri.urgency, mri.reason_codes) == ("urgent", ["mri-screening-stop"])
 
@@ -44,4 +44,4 @@ def test_loading_again_the_same_day_changes_nothing(capsys):
     call_command("load_demo")
 
     assert "already loaded for today" in capsys.readouterr().out
-    assert Examination.objects.on_day(timezone.localdate()).count() == 19
+    assert Examination.objects.on_day(timezone.localdate()).count() == 20

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from inscope.competencies.services import import_framework, record_training
 from inscope.competencies.services.evidence import record_observed_practice
+from inscope.demo.dose_history import load_dose_history
 from inscope.department.models import Department, Room, Site
-from inscope.dose.demo import load_dose_history
 from inscope.exams import services as exams
 from inscope.exams.models import Examination
 from inscope.exams.mri_screening import questions
@@ -56,6 +56,8 @@ class Booking:
     justification: str = "authorised"
     priority: str = "routine"
     question: str = ""
+    side: str = "not_applicable"  # left or right for a limb
+    setting: str = "gp"  # the referrer is a GP practice unless it says otherwise
 
 
 def _born(years: int, month: int = 3, day: int = 14) -> dt.date:
@@ -72,17 +74,17 @@ def bookings() -> list[Booking]:
         Booking("09:00", "XLSPN", ("4391500086", "Hall", "Emma", _born(31), "female"), "X-ray room 2",
                 question="Chronic low back pain; pregnancy enquiry needed"),
         Booking("09:15", "XHAND", ("8353374064", "Price", "Oliver", _born(9), "male"), "X-ray room 2",
-                question="Fall onto outstretched hand (child)"),
+                question="Fall onto outstretched hand (child)", side="left", setting="emergency"),
         Booking("09:30", "XKNEE", ("8124158681", "Green", "Margaret", _born(84), "female"), "X-ray room 2",
-                question="Knee pain; patient has advanced dementia"),
+                question="Knee pain; patient has advanced dementia", side="right"),
         Booking("09:45", "CHEAD", ("3449786903", "Khan", "Imran", _born(57), "male"), "CT 1",
                 justification="justified", question="Sudden onset headache", priority="urgent"),
         Booking("10:00", "MKNEE", ("7366258512", "Turner", "Lucy", _born(38), "female"), "MRI 1",
-                question="Suspected meniscal tear"),
+                question="Suspected meniscal tear", side="right", setting="outpatient"),
         Booking("10:15", "XCHES", ("7812865703", "Ahmed", "Yusuf", _born(29), "male"), "X-ray room 1",
                 justification="pending", question="Chest pain; request awaiting justification"),
         Booking("10:30", "XWRIS", ("8303883682", "Lewis", "Ffion", _born(41), "female"), "X-ray room 2",
-                question="Wrist pain after fall; trauma"),
+                question="Wrist pain after fall; trauma", side="left", setting="emergency"),
         Booking("10:45", "XCHES", ("5957489069", "Clarke", "Peter", _born(71), "male"), "X-ray room 1"),
         Booking("11:00", "XABDO", ("8288360750", "Wood", "Hannah", _born(24), "female"), "X-ray room 2",
                 question="Constipation; pregnancy enquiry needed"),
@@ -91,13 +93,15 @@ def bookings() -> list[Booking]:
                 question="Hip pain, walks with a frame"),
         Booking("13:00", "XCHES", ("1107043417", "Baker", "Tom", _born(50), "male"), "X-ray room 1"),
         Booking("13:10", "XHAND", ("3960306202", "Patel", "Ravi", _born(34), "male"), "X-ray room 2",
-                question="Injury to the fifth metacarpal"),
+                question="Injury to the fifth metacarpal", side="right"),
         Booking("13:20", "XHAND", ("2786838738", "Jones", "Megan", _born(52), "female"), "X-ray room 2",
-                question="Painful swelling of the index finger"),
-        Booking("13:30", "XSHOU", ("9254122483", "Young", "Amira", _born(35), "female"), "X-ray room 2"),
+                question="Painful swelling of the index finger", side="left"),
+        Booking("13:30", "XSHOU", ("9254122483", "Young", "Amira", _born(35), "female"), "X-ray room 2", side="right"),
         Booking("14:00", "XCHES", ("2447577109", "Morgan", "Sian", _born(66), "female"), "X-ray", site="svh"),
+        Booking("13:40", "XCHES", ("9434765919", "Davies", "Chloe", _born(17), "female"), "X-ray room 1",
+                question="Asthma review; 17, so a radiographer's examination under the AP minimum age"),
         Booking("14:30", "XANKL", ("4656341487", "Hughes", "Dylan", _born(19), "male"), "X-ray", site="svh",
-                question="Inversion injury"),
+                question="Inversion injury", side="left", setting="emergency"),
     ]
 
 
@@ -173,6 +177,7 @@ def _worklist(department: Department, people: dict[str, User], today: dt.date) -
                 accession_number=f"NGI{today:%y%m%d}{number:03d}", priority=booking.priority,
                 clinical_question=booking.question, justification=booking.justification,
                 justified_by="" if booking.justification == "pending" else "Rachel Hughes",
+                setting=booking.setting, laterality=booking.side,
             ),
             by=people["m.okafor"], source="cli",
         ))
@@ -202,8 +207,9 @@ def _already_escalated(booked: list[Examination], people: dict[str, User]) -> No
     mri_answers = {q: "no" for q in _mri_question_ids()}
     mri_answers["pacemaker_icd"] = "yes"
     mri_answers["loose_ferromagnetic_items"] = "yes"
-    exams.record_checklist(mri, {"identity_confirmed": True, "cooperative": True, "has_capacity": True,
-                                 "mobility": "independent", "trauma": False, "mri_answers": mri_answers},
+    exams.record_checklist(mri, {"identity": "confirmed", "cooperative": True, "has_capacity": True,
+                                 "mobility": "independent", "trauma": False, "mri_answers": mri_answers,
+                                 "weight_kg": 64},
                            by=people["ap.brown"], source="cli")
     exams.start_examination(mri, by=people["ap.brown"], source="cli")
 
