@@ -207,10 +207,11 @@ def test_the_entitlement_record_shows_conditions_and_revocation(client, ap, mana
     assert [(r["conditions"], r["revoked"], r["revoked_on"], r["reason"]) for r in grants] == [
         ("aged 18 and over; not trauma", "no", "", ""),
         ("aged 18 and over; not trauma", "yes", "2026-11-28", "Audit of repeats")]
-    trainee = next(r for r in rows if r["source"] == "policy v1" and r["username"] == "ap.trainee")
-    assert (trainee["conditions"], trainee["revoked"], trainee["evidence"]) == (
-        "under direct supervision", "no", "Training record TR-2026-003")
+    brown = [r for r in rows if r["source"] == "policy v1" and r["username"] == "ap.brown"]
+    assert [(r["protocols"], r["conditions"], r["revoked"]) for r in brown] == [
+        ("XCHES", "", "no"), ("XANKL XFOOT XHAND XKNEE XWRIS", "", "no"), ("MKNEE", "gp or outpatient referrals", "no")]
+    assert brown[2]["evidence"] == "MR safety level 2 training, competency record CR-2026-040"
     portfolio = client.get("/people/ap.patel/").text
     history = portfolio.split('id="grant-history"')[1].split("</table>")[0]
     assert history.count("Conditions: aged 18 and over; not trauma") == 2
-    assert "Conditions: not non cooperative, lacks capacity" in portfolio  # her policy entitlement
+    assert "Conditions: not trauma" in portfolio  # her policy entitlement

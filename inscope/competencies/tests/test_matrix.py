@@ -124,10 +124,10 @@ def test_the_page_shows_the_cells(client, manager, policy, ap, observe):
     assert cell(page, "ap.brown", "XHAND") == ("expired", "Expired")
     assert cell(page, "ap.brown", "XSHOU") == ("restricted", "Restricted")
     assert cell(page, "ap.patel", "CHEAD")[0] == "none"
-    assert cell(page, "ap.trainee", "XCHES") == ("entitled", "Entitled, with conditions Conditions: under direct "
-                                                              "supervision")
-    assert cell(page, "ap.patel", "XCHES") == ("expiring_60", "Expiring ≤60 days Conditions: not non cooperative, "
-                                                              "lacks capacity")
+    assert cell(page, "ap.brown", "MKNEE") == ("entitled", "Entitled, with conditions Conditions: gp or outpatient "
+                                                            "referrals")
+    assert cell(page, "ap.patel", "XCHES") == ("expiring_60", "Expiring ≤60 days Conditions: not trauma")
+    assert cell(page, "ap.trainee", "XCHES") == ("entitled", "Entitled")
     assert 'scope="row"' in page and "Key" in page
 
 

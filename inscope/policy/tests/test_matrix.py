@@ -42,9 +42,8 @@ SCOPE_CODES = {
     "entitlement-conditions-unstructured",
 }
 # The demo's conditional entitlements, in words (describe_conditions).
-PATEL = "not non cooperative, lacks capacity"
+PATEL = "not trauma"
 BROWN_MR = "gp or outpatient referrals"
-TRAINEE = "under direct supervision"
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +90,7 @@ def test_labels_and_rows(document):
 @pytest.mark.parametrize(
     ("username", "code", "on", "label", "conditions"),
     [
-        ("ap.trainee", "XCHES", TODAY, "Entitled, with conditions", (TRAINEE,)),
+        ("ap.trainee", "XCHES", TODAY, "Entitled", ()),  # no conditions
         ("ap.brown", "MKNEE", TODAY, "Entitled, with conditions", (BROWN_MR,)),
         ("ap.patel", "XCHES", TODAY, "Expiring ≤60 days", (PATEL,)),  # the tag says how soon; the line, on what
         ("ap.brown", "XCHES", TODAY, "Entitled", ()),  # no conditions
@@ -107,12 +106,12 @@ def test_a_conditional_entitlement_is_marked_and_names_its_conditions(document, 
 
 
 def test_an_unconditional_route_covers_everything_so_no_conditions_are_shown(document):
-    """Tom Reid's policy entitlement holds only under direct supervision; a grant without conditions frees it."""
-    operator = replace(document.operator("ap.trainee"), grants=(
-        Grant("XCHES", frozenset({"operator"}), "m.okafor", dt.date(2026, 11, 1), dt.date(2027, 11, 1),
-              frozenset({"AP-XR-CHEST"})),
-    ), sign_offs=(SignOff("AP-XR-CHEST", dt.date(2026, 11, 1), dt.date(2028, 11, 1)),))
-    cell = build_matrix(document, TODAY, {"ap.trainee": Account("Tom Reid", operator)}).cell("ap.trainee", "XCHES")
+    """Daniel Brown's MR knee entitlement holds for planned referrals only; a grant without conditions frees it."""
+    operator = replace(document.operator("ap.brown"), grants=(
+        Grant("MKNEE", frozenset({"operator"}), "m.okafor", dt.date(2026, 11, 1), dt.date(2027, 11, 1),
+              frozenset({"AP-MR-KNEE"})),
+    ), sign_offs=(SignOff("AP-MR-KNEE", dt.date(2026, 11, 1), dt.date(2028, 11, 1)),))
+    cell = build_matrix(document, TODAY, {"ap.brown": Account("Daniel Brown", operator)}).cell("ap.brown", "MKNEE")
     assert (cell.status, cell.conditions) == (Status.ENTITLED, ())
     assert cell.detail == "Entitled until 1 November 2027"  # the latest of the two routes
 

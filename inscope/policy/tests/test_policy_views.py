@@ -170,8 +170,8 @@ def test_the_person_page_shows_conditions_and_revocation(client, ap, policy, man
     draft = services.create_draft(policy.department, source_yaml=revoked, by=manager, channel="system")
     client.force_login(ap)
     page = client.get(reverse("policy:detail", args=[draft.pk])).content.decode()
-    assert "not non cooperative, lacks capacity" in page  # Priya Patel's conditions, in words
-    assert "gp or outpatient referrals" in page and "under direct supervision" in page
+    assert "not trauma" in page  # Priya Patel's conditions, in words
+    assert "gp or outpatient referrals" in page  # Daniel Brown's MR knee
     assert "Revoked on 01 October 2026" in page and "Revoked from 01 Oct 2026: Repeat-rate audit" in page
 
 
