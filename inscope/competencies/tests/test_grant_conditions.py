@@ -5,6 +5,7 @@ is saved, revocation keeps them, and the audit trail, the portfolio and the enti
 import csv
 import datetime as dt
 import io
+from dataclasses import replace
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -51,30 +52,35 @@ def codes_for(policy, ap, patient, request):
     return {r.code for r in decide(case, document.to_policy(policy.label)).reasons}
 
 
-ADULT = dict(identity=Identity.CONFIRMED, cooperative=True, has_capacity=True, mobility=Mobility.INDEPENDENT)
+def patient(age: int = 40, trauma: bool | None = False) -> Patient:
+    """A patient XR Foot is otherwise fine for: identified, co-operative, with capacity, walking in."""
+    return Patient(age=age, trauma=trauma, identity=Identity.CONFIRMED, cooperative=True, has_capacity=True,
+                   mobility=Mobility.INDEPENDENT)
+
+
+FOOT = Request("XFOOT", Justification.JUSTIFIED)
 
 
 @pytest.mark.parametrize(
-    ("conditions", "patient", "request_", "code"),
+    ("conditions", "patient_", "request_", "code"),
     [
-        ({"min_age": 18}, Patient(age=17, trauma=False, **ADULT), {}, "entitlement-condition-not-met"),
-        ({"min_age": 18}, Patient(age=40, trauma=False, **ADULT), {}, None),
-        ({"exclude": ["trauma"]}, Patient(age=40, trauma=True, **ADULT), {}, "entitlement-condition-not-met"),
-        ({"exclude": ["trauma"]}, Patient(age=40, trauma=None, **ADULT), {}, "entitlement-condition-unknown"),
-        ({"laterality": ["left", "right"]}, Patient(age=40, trauma=False, **ADULT),
-         {"laterality": Laterality.BILATERAL}, "entitlement-condition-not-met"),
-        ({"laterality": ["left", "right"]}, Patient(age=40, trauma=False, **ADULT),
-         {"laterality": Laterality.LEFT}, None),
-        ({"settings": ["gp", "outpatient"]}, Patient(age=40, trauma=False, **ADULT),
-         {"setting": Setting.EMERGENCY}, "entitlement-condition-not-met"),
-        ({"supervision": "direct"}, Patient(age=40, trauma=False, **ADULT), {}, "entitlement-condition-not-met"),
+        ({"min_age": 18}, patient(age=17), FOOT, "entitlement-condition-not-met"),
+        ({"min_age": 18}, patient(), FOOT, None),
+        ({"exclude": ["trauma"]}, patient(trauma=True), FOOT, "entitlement-condition-not-met"),
+        ({"exclude": ["trauma"]}, patient(trauma=None), FOOT, "entitlement-condition-unknown"),
+        ({"laterality": ["left", "right"]}, patient(), replace(FOOT, laterality=Laterality.BILATERAL),
+         "entitlement-condition-not-met"),
+        ({"laterality": ["left", "right"]}, patient(), replace(FOOT, laterality=Laterality.LEFT), None),
+        ({"settings": ["gp", "outpatient"]}, patient(), replace(FOOT, setting=Setting.EMERGENCY),
+         "entitlement-condition-not-met"),
+        ({"supervision": "direct"}, patient(), FOOT, "entitlement-condition-not-met"),
     ],
 )
 def test_the_engine_applies_a_grants_conditions(policy, ap, manager, department, signed_lower_limb, conditions,
-                                                patient, request_, code):
+                                                patient_, request_, code):
     grant(ap, manager, department, conditions)
 
-    codes = codes_for(policy, ap, patient, Request("XFOOT", Justification.JUSTIFIED, **request_))
+    codes = codes_for(policy, ap, patient_, request_)
 
     assert "no-entitlement" not in codes
     if code is None:
@@ -139,7 +145,7 @@ def test_stored_conditions_that_no_longer_read_never_cover_a_case(ap, manager, d
     Grant.objects.create(person=ap, protocol_code="XFOOT", tasks=["operator"], granted_by=manager, granted_on=TODAY,
                          review_date=REVIEW, conditions={"exclude": ["a group since removed"]})
 
-    codes = codes_for(policy, ap, Patient(age=40, trauma=False, **ADULT), Request("XFOOT", Justification.JUSTIFIED))
+    codes = codes_for(policy, ap, patient(), FOOT)
 
     assert "entitlement-conditions-unstructured" in codes
 
