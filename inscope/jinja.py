@@ -12,6 +12,7 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from inscope.lib import nhs_number
+from inscope.policy.limits import describe_conditions
 from inscope.staff.permissions import Action, can
 
 
@@ -44,5 +45,6 @@ def environment(**options: Any) -> Environment:
         local_time=local_time,
         age_in_minutes=age_in_minutes,
         nhs_number=nhs_number.formatted,
+        conditions=describe_conditions,  # an entitlement's or grant's conditions, in words ("" for none)
     )
     return env

@@ -12,12 +12,14 @@ from fpdf.enums import XPos, YPos
 
 from inscope.competencies import portfolio
 from inscope.competencies.models import CpdEntry, Evidence, Grant, SignOff, TrainingRecord
+from inscope.competencies.queries import grant_conditions
 from inscope.policy.document import PolicyDocument
+from inscope.policy.limits import describe_conditions
 from inscope.staff.models import User
 
 PORTFOLIO_HEADER = ["section", "date", "item", "status", "detail", "recorded_by"]
 RECORD_HEADER = ["source", "username", "name", "protocols", "modalities", "tasks", "granted_by", "granted_on",
-                 "review_date", "revoked", "reason", "conditions_or_evidence"]
+                 "review_date", "conditions", "revoked", "revoked_on", "reason", "evidence"]
 
 
 def _iso(value: dt.date | None) -> str:
@@ -39,8 +41,11 @@ def portfolio_rows(person: User, on: dt.date) -> list[list[str]]:
         status = "revoked" if so.revoked else f"signed until {_iso(so.expires_on)}" if so.expires_on else "signed"
         rows.append(["sign_off", _iso(so.signed_on), so.competency.code, status, so.reason, so.assessor.username])
     for g in Grant.objects.filter(person=person).select_related("granted_by").order_by("recorded_at", "id"):
+        conditions = describe_conditions(grant_conditions(g))
+        detail = "; ".join(x for x in (g.reason or f"review {_iso(g.review_date)}",
+                                       f"conditions: {conditions}" if conditions else "") if x)
         rows.append(["entitlement", _iso(g.granted_on), g.protocol_code, "revoked" if g.revoked else "granted",
-                     g.reason or f"review {_iso(g.review_date)}", g.granted_by.username])
+                     detail, g.granted_by.username])
     for t in TrainingRecord.objects.filter(person=person).select_related("recorded_by").order_by("course",
                                                                                                  "-completed_on"):
         rows.append(["training", _iso(t.completed_on), t.get_course_display(),
@@ -73,19 +78,21 @@ def _safe_cell(value: str) -> str:
 
 
 def entitlement_record_rows(document: PolicyDocument | None, label: str) -> list[list[str]]:
-    """Every grant and revocation, then the entitlements written in the policy in force."""
+    """Every grant and revocation, then the entitlements written in the policy in force, each with its conditions
+    in words and, when revoked, from when and why."""
     rows = []
     for g in Grant.objects.select_related("person", "granted_by").order_by("person__username", "recorded_at", "id"):
         rows.append(["grant", g.person.username, g.person.name, g.protocol_code, "", " ".join(g.tasks),
-                     g.granted_by.username, _iso(g.granted_on), _iso(g.review_date), "yes" if g.revoked else "no",
-                     g.reason, ""])
+                     g.granted_by.username, _iso(g.granted_on), _iso(g.review_date),
+                     describe_conditions(grant_conditions(g)), "yes" if g.revoked else "no",
+                     _iso(g.granted_on) if g.revoked else "", g.reason, ""])
     if document is not None:
         for person in document.people.values():
             for e in person.entitlements:
                 rows.append([f"policy {label}", person.username, person.name, " ".join(sorted(e.protocols)) or "all",
                              " ".join(sorted(e.modalities)), " ".join(sorted(e.tasks)), e.entitled_by,
-                             _iso(e.entitled_on), _iso(e.review_date), "no", "",
-                             "; ".join(x for x in (e.conditions, e.evidence) if x)])
+                             _iso(e.entitled_on), _iso(e.review_date), describe_conditions(e.conditions),
+                             "yes" if e.revoked_on else "no", _iso(e.revoked_on), e.revoked_reason, e.evidence])
     return rows
 
 

@@ -115,6 +115,9 @@ class Grant(AppendOnlyModel):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants")
     protocol_code = models.CharField(max_length=12)
     tasks = models.JSONField(default=list)
+    # Narrower than the protocol (e.g. {"min_age": 18, "exclude": ["trauma"]}), in the policy document's shape
+    # (inscope.policy.limits); empty for none. A revocation keeps the conditions of the grant it revokes.
+    conditions = models.JSONField(default=dict, blank=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_on = models.DateField()
     review_date = models.DateField()

@@ -1,4 +1,4 @@
-"""The managers' overviews: the staff × protocol matrix and the competency frameworks (list, import, export)."""
+"""The overviews: the entitlement matrix (who can do what) and the competency frameworks (list, import, export)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from inscope.competencies import matrix as staff_matrix
-from inscope.competencies.access import is_manager, oversees
+from inscope.competencies.access import is_manager, may_view_portfolio, oversees
 from inscope.competencies.models import Framework
 from inscope.competencies.services import import_framework
 from inscope.competencies.services.frameworks import InvalidFramework
 from inscope.competencies.views import department_for
 from inscope.lib.errors import DomainError, NotAllowed
 from inscope.lib.pages import render_page
+from inscope.policy import matrix as entitlement_matrix
 from inscope.policy.document import Problem
 from inscope.policy.services import document_for, in_force
 from inscope.staff.permissions import Action, require
@@ -32,17 +33,24 @@ MAX_FRAMEWORK_BYTES = 1024 * 1024
 @login_required
 @require_GET
 def matrix(request: AuthedRequest) -> HttpResponse:
-    if not oversees(request.user):
-        raise PermissionDenied("Only managers, assessors and the radiation protection supervisor see the matrix.")
+    """Who can do what: everyone who reads the policy sees it, as the entitlements are written there; portfolio
+    links only for the people whose portfolio the viewer may open."""
+    require(request.user, Action.VIEW_POLICY)
     department = department_for(request.user)
     version = in_force(department) if department else None
-    context: dict[str, Any] = {"page_title": "Competence and entitlement matrix", "nav": "people",
-                               "version": version, "grid": None}
+    context: dict[str, Any] = {"page_title": "Who can do what", "nav": "matrix", "version": version, "grid": None,
+                               "portfolios": set(), "oversees": oversees(request.user)}
     if version is not None:
-        context["grid"] = staff_matrix.build_matrix(document_for(version), version.label, timezone.localdate(),
-                                                    staff_matrix.staff(department))
-    context["statuses"] = [(s, staff_matrix.LABELS[s], staff_matrix.COLOURS[s], staff_matrix.MEANINGS[s])
-                           for s in staff_matrix.Status]
+        document, today = document_for(version), timezone.localdate()
+        people = staff_matrix.staff(document, department)
+        context["grid"] = entitlement_matrix.build_matrix(document, today, staff_matrix.accounts(document, people,
+                                                                                                 today))
+        context["portfolios"] = {p.username for p in people if may_view_portfolio(request.user, p)}
+    context["statuses"] = [
+        (s, entitlement_matrix.LABELS[s], entitlement_matrix.COLOURS[s], entitlement_matrix.MEANINGS[s])
+        for s in entitlement_matrix.Status
+    ]
+    context["conditions_meaning"] = entitlement_matrix.CONDITIONS_MEANING
     return render_page(request, "competencies/matrix.html", context)
 
 

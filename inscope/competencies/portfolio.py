@@ -12,12 +12,13 @@ from inscope.competencies import pathway as career
 from inscope.competencies.models import Competency, CpdEntry, Evidence, Framework, Grant, SignOff, TrainingRecord
 from inscope.competencies.queries import (
     competencies_for,
-    expiry,
     frameworks_for,
     grant_facts,
     latest_grants,
     sign_off_facts,
 )
+from inscope.policy.limits import describe_conditions
+from inscope.policy.matrix import expiry
 from inscope.rules.competence import grant_reasons, sign_off_reasons
 from inscope.rules.facts import SignOff as SignOffFact
 from inscope.staff.models import User
@@ -66,6 +67,7 @@ class GrantStatus:
     grant: Grant
     in_force: bool
     text: str
+    conditions: str = ""  # in words; "" when the grant has none
 
     @property
     def colour(self) -> str:
@@ -156,7 +158,8 @@ def grant_statuses(person: User, on: dt.date) -> list[GrantStatus]:
         reasons = grant_reasons(facts[grant.protocol_code], signs, on)
         text = (" ".join(r.message for r in reasons) if reasons
                 else f"In force until review on {_day(grant.review_date)}")
-        statuses.append(GrantStatus(grant, not reasons, text))
+        conditions = describe_conditions(facts[grant.protocol_code].conditions)
+        statuses.append(GrantStatus(grant, not reasons, text, conditions))
     return sorted(statuses, key=lambda s: s.grant.protocol_code)
 
 

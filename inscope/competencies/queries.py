@@ -3,11 +3,12 @@ and the facts the decision engine reads."""
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 
 from inscope.competencies.models import Competency, Evidence, Framework, Grant, SignOff
+from inscope.policy.limits import ConditionsError, parse_conditions
 from inscope.rules import facts as f
 from inscope.staff.models import User
 
@@ -47,6 +48,15 @@ def latest_grants(person: User) -> list[Grant]:
     return list(newest.values())
 
 
+def grant_conditions(grant: Grant) -> f.Conditions:
+    """The grant's conditions as the engine reads them. Stored ones that no longer read (the schema moved on)
+    are kept as text, which the engine never relies on: the operator escalates until a manager grants again."""
+    try:
+        return parse_conditions(grant.conditions or None)
+    except ConditionsError:
+        return f.Conditions(unstructured=json.dumps(grant.conditions, sort_keys=True))
+
+
 def grant_facts(person: User, competencies: list[Competency] | None = None) -> tuple[f.Grant, ...]:
     competencies = competencies_for(person) if competencies is None else competencies
     return tuple(
@@ -54,6 +64,7 @@ def grant_facts(person: User, competencies: list[Competency] | None = None) -> t
             protocol=g.protocol_code, tasks=frozenset(g.tasks), granted_by=g.granted_by.username,
             granted_on=g.granted_on, review_date=g.review_date,
             required_competencies=required_for(g.protocol_code, competencies), revoked=g.revoked,
+            conditions=grant_conditions(g),
         )
         for g in latest_grants(person)
     )
@@ -62,13 +73,3 @@ def grant_facts(person: User, competencies: list[Competency] | None = None) -> t
 def with_competence(operator: f.Operator, person: User) -> f.Operator:
     """Return the operator facts with the person's grants and sign-offs added."""
     return replace(operator, grants=grant_facts(person), sign_offs=sign_off_facts(person))
-
-
-def expiry(on: dt.date, when: dt.date | None) -> str:
-    """Return how soon something lapses: expired, 30, 60 or 90 (days), or "" for later or never."""
-    if when is None:
-        return ""
-    left = (when - on).days
-    if left < 0:
-        return "expired"
-    return next((str(limit) for limit in (30, 60, 90) if left <= limit), "")

@@ -28,12 +28,13 @@ from inscope.competencies.access import (
     read_portfolio,
 )
 from inscope.competencies.models import CpdEntry, Evidence, Grant, SignOff, TrainingRecord
-from inscope.competencies.queries import competencies_for
+from inscope.competencies.queries import competencies_for, grant_conditions
 from inscope.competencies.services.evidence import SELF_RECORDABLE
 from inscope.department.models import Department
 from inscope.lib.errors import DomainError, NotAllowed
 from inscope.lib.pages import render_page
 from inscope.policy.document import PolicyDocument
+from inscope.policy.limits import describe_conditions
 from inscope.policy.matrix import review_status
 from inscope.policy.services import document_for, in_force
 from inscope.staff.models import User
@@ -88,6 +89,9 @@ def _portfolio_context(request: AuthedRequest, person: User, **extra: Any) -> di
     def posted(form: str, name: str, default: str = "") -> str:
         return post.get(name, default) if form == current_form else default
 
+    def posted_list(form: str, name: str) -> list[str]:
+        return post.getlist(name) if form == current_form and hasattr(post, "getlist") else []
+
     kinds = [(k, label_) for k, label_ in Evidence.Kind.choices if k != Evidence.Kind.OBSERVED]
     if is_self:
         kinds = [(k, label_) for k, label_ in kinds if k in SELF_RECORDABLE]
@@ -102,8 +106,8 @@ def _portfolio_context(request: AuthedRequest, person: User, **extra: Any) -> di
         "evidence": Evidence.objects.filter(person=person).select_related("competency", "recorded_by"),
         "sign_offs": SignOff.objects.filter(person=person).select_related("competency", "assessor"),
         "grants": portfolio.grant_statuses(person, today),
-        "grant_history": Grant.objects.filter(person=person).select_related("granted_by").order_by("-recorded_at",
-                                                                                                   "-id"),
+        "grant_history": [(g, describe_conditions(grant_conditions(g))) for g in Grant.objects.filter(person=person)
+                          .select_related("granted_by").order_by("-recorded_at", "-id")],
         "policy_label": label,
         "policy_entitlements": [(e, review_status(e, today)) for e in entry.entitlements] if entry else [],
         "protocols": list(document.protocols.values()) if document else [],
@@ -125,6 +129,8 @@ def _portfolio_context(request: AuthedRequest, person: User, **extra: Any) -> di
         "can_add_cpd": is_self,
         "field_error": field_error,
         "posted": posted,
+        "posted_list": posted_list,
+        "condition_choices": forms.CONDITION_CHOICES,
         "errors": [],
         "form": "",
         **extra,
@@ -177,9 +183,12 @@ def _entitle(request: AuthedRequest, person: User) -> str:
     if not code:
         raise DomainError("Choose the protocol.", field="protocol_code")
     review_date = forms.date_field(request.POST, "review_date", "Review date")
-    services.grant_entitlement(person, code, review_date=review_date, by=request.user, channel="web",
-                               department=department)
-    return f"{person} is entitled as operator for {code} until {review_date:%d %B %Y}."
+    conditions = forms.conditions_field(request.POST)
+    grant = services.grant_entitlement(person, code, review_date=review_date, by=request.user, channel="web",
+                                       department=department, conditions=conditions)
+    described = describe_conditions(grant_conditions(grant))
+    return (f"{person} is entitled as operator for {code} until {review_date:%d %B %Y}"
+            + (f", with conditions: {described}." if described else "."))
 
 
 def _revoke_entitlement(request: AuthedRequest, person: User) -> str:
@@ -251,7 +260,7 @@ def _fields(form: str) -> set[str]:
         "evidence": {"kind", "competency", "occurred_on", "description", "file"},
         "sign-off": {"competency", "note"},
         "revoke-sign-off": {"competency", "reason"},
-        "entitle": {"protocol_code", "review_date"},
+        "entitle": {"protocol_code", "review_date", *forms.CONDITION_FIELDS},
         "revoke-entitlement": {"protocol_code", "reason"},
         "training": {"course", "completed_on", "renew_on"},
         "cpd": {"occurred_on", "title", "hours", "reflection"},

@@ -28,6 +28,20 @@ def install(table: str) -> Any:
     return migrations.RunPython(forwards, backwards)
 
 
+def reinstall(table: str) -> Any:
+    """Return an operation that installs the triggers again after a schema change: on SQLite, adding a column
+    with a default rebuilds the table, and the rebuilt table has no triggers."""
+    from django.db import migrations
+
+    operation = install(table)
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        operation.reverse_code(apps, schema_editor)
+        operation.code(apps, schema_editor)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
+
+
 # SQLite's flush (used between transactional tests) deletes rows one table at a time, where PostgreSQL
 # truncates, which row triggers do not see. So on SQLite a delete is refused unless this guard row says a
 # purge is under way: a deliberate act, never done by the application.

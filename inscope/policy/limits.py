@@ -7,15 +7,17 @@ inscope.rules.conditions); anything else is a problem with its location.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from inscope.policy.schema import Checker, join, suggest
+from inscope.policy.schema import Checker, DocumentError, join, suggest
 from inscope.rules.facts import (
     Conditions,
     Laterality,
     Mobility,
     PatientGroup,
     PatientLimits,
+    Protocol,
     Role,
     RoleLimits,
     Setting,
@@ -128,6 +130,39 @@ class LimitsReader(Checker):
 
     def problems_under(self, path: str) -> bool:
         return any(p.location == path or p.location.startswith(f"{path}.") for p in self.problems)
+
+
+def regions_by_modality(protocols: Iterable[Protocol]) -> dict[str, set[str]]:
+    """The protocols' body regions (lower case) by modality: the regions a condition may name."""
+    regions: dict[str, set[str]] = {}
+    for protocol in protocols:
+        regions.setdefault(protocol.modality, set()).add(protocol.body_region.lower())
+    return regions
+
+
+class ConditionsError(DocumentError):
+    """Conditions that do not read; ``problems`` lists each, located as ``conditions.<key>``."""
+
+
+def parse_conditions(
+    data: Any, body_regions: dict[str, set[str]] | None = None, modalities: Iterable[str] = ()
+) -> Conditions:
+    """Read conditions written in the policy document's shape (e.g. a manager's grant, from a form), with the same
+    checks; raise ConditionsError. ``None`` is no conditions.
+
+    ``body_regions`` are the policy's protocols' regions by modality (lower case), and a region named must be one of
+    ``modalities``'. Without them, the regions are taken as written: conditions stored after that check.
+    """
+    if body_regions is None:
+        written = data.get("body_regions") if isinstance(data, dict) else None
+        body_regions = {"": {str(r).lower() for r in written} if isinstance(written, list) else set()}
+        modalities = [""]
+    reader = LimitsReader({})
+    reader.body_regions = body_regions
+    conditions = reader.conditions({"conditions": data}, "", list(modalities), legacy=False)
+    if reader.problems:
+        raise ConditionsError(reader.problems)
+    return conditions
 
 
 def limits_data(limits: PatientLimits) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The local policy screens: versions, one version read in full, writing and approving drafts, and the matrix."""
+"""The local policy screens: versions, one version read in full, writing and approving drafts. The matrix of who
+can do what is one page with the grants and training, in inscope.competencies (/people/matrix/)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -22,14 +22,11 @@ from inscope.policy.document import PolicyDocument, PolicyDocumentError, Problem
 from inscope.policy.forms import ApproveForm, PolicyTextForm
 from inscope.policy.models import PolicyVersion
 from inscope.policy.services import InvalidPolicy, approve_policy, create_draft, document_for, in_force, update_draft
-from inscope.rules.facts import Role
 from inscope.staff.models import User
 from inscope.staff.permissions import Action, can, require
 from inscope.staff.requests import AuthedRequest
 
 DEMO_POLICY = Path(__file__).resolve().parent / "demo_policy.yaml"
-# Accounts holding these roles get a row in the matrix even when the policy does not name them.
-MATRIX_ROLES = (Role.TRAINEE_AP, Role.AP, Role.RADIOGRAPHER)
 
 
 def department_for(user: User) -> Department | None:
@@ -215,38 +212,3 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         return redirect("policy:detail", pk=version.pk)
     return _write(request, version)
-
-
-@login_required
-@require_GET
-def matrix(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_POLICY)
-    department = department_for(request.user)
-    version = in_force(department) if department else None
-    context: dict[str, Any] = {"page_title": "Who can do what", "nav": "matrix", "version": version, "grid": None}
-    if department is not None and version is not None:
-        document = document_for(version)
-        accounts = _accounts(department, document)
-        extra = [u for u, p in accounts.items() if p.roles & set(MATRIX_ROLES)]
-        context["grid"] = policy_matrix.build_matrix(document, timezone.localdate(), accounts, extra=extra)
-    context["statuses"] = [
-        (s, policy_matrix.LABELS[s], policy_matrix.COLOURS[s], policy_matrix.MEANINGS[s]) for s in policy_matrix.Status
-    ]
-    return render_page(request, "policy/matrix.html", context)
-
-
-def _accounts(department: Department, document: PolicyDocument) -> dict[str, policy_matrix.Person]:
-    """The active accounts the policy names, and those in the department holding an AP or radiographer role."""
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(username__in=list(document.people))
-            | (
-                Q(role_assignments__role__in=[r.value for r in MATRIX_ROLES])
-                & (Q(department=department) | Q(department__isnull=True))
-            )
-        )
-        .prefetch_related("role_assignments")
-        .distinct()
-    )
-    return {u.username: policy_matrix.Person(u.username, u.name, u.all_roles()) for u in users}

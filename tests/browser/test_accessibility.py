@@ -103,7 +103,7 @@ def tour(browser: Browser, app_server: str, login) -> Iterator[Tour]:
         visit(radiographer, "supervision board", "/supervision/")
         visit(radiographer, "people", "/people/")
         visit(radiographer, "trainee's portfolio, every form open", "/people/ap.trainee/", open_forms=True)
-        visit(radiographer, "competence matrix", "/people/matrix/")
+        visit(radiographer, "who can do what", "/people/matrix/")
         visit(radiographer, "rota coverage", "/examinations/coverage/")
 
         # The manager: the policy pages with the YAML import, frameworks with theirs, the audit trail, dose.
@@ -112,7 +112,8 @@ def tour(browser: Browser, app_server: str, login) -> Iterator[Tour]:
         manager.get_by_role("link", name="v1", exact=True).click()
         check("policy detail", manager)
         visit(manager, "new policy draft, with YAML import", "/policy/new/")
-        visit(manager, "who can do what", "/policy/matrix/")
+        visit(manager, "an AP's portfolio, with the grant form and its conditions", "/people/ap.patel/",
+              open_forms=True)
         visit(manager, "competency frameworks, with YAML import", "/people/frameworks/")
         visit(manager, "new examination request", "/examinations/new/")
         visit(manager, "audit", "/audit/")

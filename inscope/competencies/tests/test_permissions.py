@@ -10,7 +10,7 @@ from inscope.staff.models import User
 pytestmark = pytest.mark.django_db
 
 PORTFOLIO_GETS = ["/people/ap.patel/", "/people/ap.patel/portfolio.csv", "/people/ap.patel/portfolio.pdf"]
-OVERSIGHT_GETS = ["/people/matrix/", "/examinations/coverage/"]
+OVERSIGHT_GETS = ["/examinations/coverage/"]
 
 
 def login(client, username):
@@ -22,7 +22,7 @@ def everyone(policy, stranger, framework):
     """The demo policy's people (with Grace Lee, the RPS, and Daniel Brown, another AP) and an administrator."""
 
 
-@pytest.mark.parametrize("url", ["/people/", *PORTFOLIO_GETS, *OVERSIGHT_GETS, "/people/frameworks/",
+@pytest.mark.parametrize("url", ["/people/", *PORTFOLIO_GETS, *OVERSIGHT_GETS, "/people/matrix/", "/people/frameworks/",
                                  "/people/entitlement-record.csv"])
 def test_signed_out_people_are_sent_to_log_in(client, everyone, url):
     page = client.get(url)
@@ -55,7 +55,8 @@ def test_the_people_list_shows_an_ap_only_themselves(client, everyone):
     assert page.status_code == 200
     assert "Priya Patel" in page.text
     assert "Daniel Brown" not in page.text
-    assert "/people/matrix/" not in page.text
+    assert "/examinations/coverage/" not in page.text
+    assert 'href="/people/matrix/">Who can do what</a>: entitlement' in page.text  # the matrix is for everyone
 
 
 def test_the_people_list_shows_a_manager_everyone_clinical(client, everyone):
@@ -78,10 +79,18 @@ def test_an_administrator_without_a_clinical_role_has_no_people_list(client, eve
 @pytest.mark.parametrize(("username", "status"), [("m.okafor", 200), ("r.hughes", 200), ("rps.lee", 200),
                                                   ("ap.patel", 403), ("ap.trainee", 403), ("it.admin", 403)])
 @pytest.mark.parametrize("url", OVERSIGHT_GETS)
-def test_the_matrix_and_coverage_are_for_managers_assessors_and_the_rps(client, everyone, username, status, url):
+def test_coverage_is_for_managers_assessors_and_the_rps(client, everyone, username, status, url):
     login(client, username)
 
     assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize("username", ["m.okafor", "r.hughes", "rps.lee", "ap.patel", "ap.trainee", "it.admin"])
+def test_the_matrix_is_for_everyone_who_reads_the_policy(client, everyone, username):
+    """The entitlements are written in the policy, which they all read; portfolios stay as they were."""
+    login(client, username)
+
+    assert client.get("/people/matrix/").status_code == 200
 
 
 @pytest.mark.parametrize(("username", "status"), [("m.okafor", 200), ("rps.lee", 200), ("r.hughes", 403),
