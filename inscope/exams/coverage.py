@@ -19,7 +19,9 @@ from inscope.department.models import Department
 from inscope.exams.models import Examination
 from inscope.policy.document import PolicyDocument
 from inscope.policy.services import document_for, in_force
-from inscope.rules.facts import ASSISTANT_PRACTITIONER_ROLES
+from inscope.rules.decisions import Reason
+from inscope.rules.facts import ASSISTANT_PRACTITIONER_ROLES, Conditions
+from inscope.rules.reasons import reason
 from inscope.rules.scope import entitlement_reasons, role_scope_reasons
 from inscope.staff.models import User
 from inscope.supervision.models import DutySession
@@ -59,6 +61,12 @@ def _on_duty(exam: Examination, sessions: list[DutySession], aps: list[User]) ->
     return sorted(people.values(), key=lambda u: (u.name.lower(), u.username))
 
 
+def _checkable(conditions: Conditions) -> list[Reason]:
+    if not conditions.unstructured:
+        return []
+    return [reason("entitlement-conditions-unstructured", f"Conditions written as text: {conditions.unstructured}")]
+
+
 def _entitled(person: User, exam: Examination, document: PolicyDocument, label: str) -> bool:
     entry = document.protocols.get(exam.protocol_code)
     if entry is None:
@@ -66,8 +74,9 @@ def _entitled(person: User, exam: Examination, document: PolicyDocument, label: 
     operator = with_competence(document.operator(person.username, person.roles_at(exam.site)), person)
     on = timezone.localtime(exam.scheduled_at).date()
     policy = document.to_policy(label)
-    # Before the patient arrives nothing is known of them, so an entitlement with conditions counts as cover.
-    in_force = entitlement_reasons(operator, entry.rule, on, conditions_met=lambda conditions: [])
+    # Before the patient arrives nothing is known of them, so an entitlement with conditions counts as cover; one
+    # whose conditions are free text does not, since the engine never relies on it.
+    in_force = entitlement_reasons(operator, entry.rule, on, conditions_met=_checkable)
     return not role_scope_reasons(operator, entry.rule, policy) and not in_force
 
 
