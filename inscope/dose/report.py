@@ -21,6 +21,7 @@ class ObjectKind(StrEnum):
     ENHANCED_SR = "enhanced_sr"  # Enhanced/Comprehensive SR used as a dose report (e.g. GE CT)
     RRDSR = "rrdsr"  # Radiopharmaceutical Radiation Dose SR
     IMAGE = "image"  # dose attributes in an image header (DX, CR, MG, PX, RF)
+    MANUAL = "manual"  # exposures typed in on completion (inscope.dose.services.manual)
 
 
 class EventKind(StrEnum):

@@ -28,6 +28,7 @@ from inscope.dose.services.drls import compare_study
 from inscope.dose.services.saue import screen_study
 from inscope.exams.models import Examination
 from inscope.lib.errors import DomainError
+from inscope.staff.models import User
 
 # The audit channel for each source, unless the caller names one.
 CHANNELS = {"import": "cli", "manual": "web", "api": "api"}
@@ -320,16 +321,22 @@ def _activity(study: DoseStudy, report: DoseReport, new_events: bool, known_even
 # --- The examination ------------------------------------------------------------------------------------------------
 
 
-def _link(study: DoseStudy, report: DoseReport, warnings: list[str]) -> Examination | None:
-    """Link the study to its examination if it is not yet linked; return the examination newly linked, if any."""
+def _find_examination(study: DoseStudy, report: DoseReport) -> Examination | None:
+    """The examination of an unlinked study: by accession number, else by Study Instance UID."""
+    for accession in dict.fromkeys(a for a in (report.accession_number.strip(), study.accession_number) if a):
+        found = Examination.objects.filter(accession_number=accession).first()
+        if found is not None:
+            return found
+    return Examination.objects.filter(study_instance_uid=study.study_instance_uid).first()
+
+
+def _link(study: DoseStudy, report: DoseReport, warnings: list[str],
+          examination: Examination | None) -> Examination | None:
+    """Link the study to its examination if it is not yet linked (to ``examination`` when the caller knows it);
+    return the examination newly linked, if any."""
     linked = None
     if study.examination_id is None:
-        for accession in dict.fromkeys(a for a in (report.accession_number.strip(), study.accession_number) if a):
-            linked = Examination.objects.filter(accession_number=accession).first()
-            if linked is not None:
-                break
-        if linked is None:
-            linked = Examination.objects.filter(study_instance_uid=study.study_instance_uid).first()
+        linked = examination or _find_examination(study, report)
         if linked is not None:
             study.examination = linked
     elif report.accession_number.strip() and study.examination is not None and (
@@ -412,10 +419,15 @@ def _duplicate(report: DoseReport) -> RecordResult | None:
                         f"Already imported: same object (SOP Instance UID {report.sop_instance_uid})")
 
 
-def record_dose(report: DoseReport, *, source: str, channel: str | None = None) -> RecordResult:
+def record_dose(report: DoseReport, *, source: str, channel: str | None = None,
+                examination: Examination | None = None, by: User | None = None) -> RecordResult:
     """Record one object's dose in its study: add the events the study does not have, recompute the totals,
     link the examination, compare with the DRL and screen for SAUE criteria. One transaction; the study row is
-    locked, so objects of one study arriving at once are recorded one after the other."""
+    locked, so objects of one study arriving at once are recorded one after the other.
+
+    ``examination``: the examination the dose belongs to, when the caller knows it (manual entry); otherwise it is
+    found by accession number or Study Instance UID. ``by``: the person who entered the dose (manual entry); a
+    dose report is recorded by the system."""
     report = replace(report, sop_instance_uid=report.sop_instance_uid.strip("\x00 "),
                      study_instance_uid=report.study_instance_uid.strip("\x00 "))  # DICOM pads UIDs
     _check(report)
@@ -439,16 +451,16 @@ def record_dose(report: DoseReport, *, source: str, channel: str | None = None) 
         radiopharmaceutical = [k for k, e in events.items() if e.kind == EventKind.RADIOPHARMACEUTICAL]
         _recompute(study, report, any(k in new for k in radiopharmaceutical),
                    any(k in known for k in radiopharmaceutical), warnings)
-        linked = _link(study, report, warnings)
+        linked = _link(study, report, warnings, examination)
         study.warnings = list(dict.fromkeys([*study.warnings, *warnings]))[:MAX_WARNINGS]
         compare_study(study)
         study.save()
         status = "imported" if created else "updated"
         message = _message(created, study, len(new), len(events))
         if linked is not None:
-            record("dose.study_linked", study, by=None, channel=channel,
+            record("dose.study_linked", study, by=by, channel=channel,
                    summary=f"Dose study linked to examination {linked.accession_number}")
-        record("dose.recorded", study, by=None, channel=channel, summary=message,
+        record("dose.recorded", study, by=by, channel=channel, summary=message,
                detail={"status": status, "sop_instance_uid": report.sop_instance_uid, "source": source,
                        "object_kind": str(report.object_kind), "events_in_object": len(events),
                        "new_events": len(new), "drl_note": study.drl_note})
