@@ -84,6 +84,19 @@ def test_a_dose_report_and_the_images_of_its_exposures_count_once_by_irradiation
     side, view, when, dose = VIEWS[0]
     study = record(image(0, side, view, when, dose, processing=False, irradiation_event_uid="2.25.77.1"))
     assert study.event_count == 1 and study.agd_left_mgy == pytest.approx(1.2)
+    assert study.events.get().same_exposure[0]["rule"] == "irradiation-event-uid"
+
+
+def test_a_dose_report_arriving_after_the_images_is_matched_to_them_by_exposure() -> None:
+    side, view, _, dose = VIEWS[0]
+    record(image(0, side, view, "20261128093010", dose, processing=True))
+    rdsr = b.projection_rdsr(study_uid=STUDY, modality="MG", sop_uid=f"{STUDY}.5", events=[
+        {"uid": "2.25.77.9", "kind": "projection", "laterality": "L", "view": "CC", "agd_mgy": 1.2,
+         "entrance_exposure_mgy": 0.48, "started": "20261128093010"}])
+    study = record(b.to_bytes(rdsr))
+    assert study.event_count == 1 and study.agd_left_mgy == pytest.approx(1.2)
+    assert (f"Dose report {STUDY}.5 reports the same exposure as {STUDY}.1.0: same acquisition time, laterality, "
+            "view and dose figures; its dose is counted once.") in study.warnings
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared DICOM corpus is not there")

@@ -172,12 +172,16 @@ def _counted_once(row: IrradiationEventRecord, report: DoseReport, event: Irradi
     """Record on the kept event that this image reported the same exposure, and say so on the study."""
     if any(seen.get("sop_instance_uid") == report.sop_instance_uid for seen in row.same_exposure):
         return
-    intent = event.presentation_intent.lower() or "presentation intent not stated"
     row.same_exposure = [*row.same_exposure, {"sop_instance_uid": report.sop_instance_uid[:64], "rule": rule,
                                               "presentation_intent": event.presentation_intent}]
     row.save(update_fields=["same_exposure"])
-    warnings.append(f"Image {report.sop_instance_uid} ({intent}) reports the same exposure as "
-                    f"{row.source_sop_instance_uid}: {exposures.RULES[rule]}; its dose is counted once.")
+    if report.object_kind == ObjectKind.IMAGE:
+        intent = event.presentation_intent.lower() or "presentation intent not stated"
+        what = f"Image {report.sop_instance_uid} ({intent})"
+    else:
+        what = f"Dose report {report.sop_instance_uid}"
+    warnings.append(f"{what} reports the same exposure as {row.source_sop_instance_uid}: {exposures.RULES[rule]}; "
+                    "its dose is counted once.")
 
 
 def _new_events(study: DoseStudy, report: DoseReport, events: Mapping[str, IrradiationEvent],
@@ -194,7 +198,8 @@ def _new_events(study: DoseStudy, report: DoseReport, events: Mapping[str, Irrad
     for key, event in events.items():
         if key in known:
             row = rows.get(key)
-            if from_image and row is not None and row.source_sop_instance_uid != report.sop_instance_uid:
+            if row is not None and row.source_sop_instance_uid != report.sop_instance_uid and (
+                    from_image or row.source_sop_instance_uid in images):
                 _counted_once(row, report, event, exposures.EVENT_UID, warnings)
             continue
         values = {name: getattr(event, name) for name in ("laterality", "view", *exposures.DOSES)}

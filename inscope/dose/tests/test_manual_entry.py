@@ -58,6 +58,7 @@ def test_a_manual_chest_dap_in_xray_room_2_is_compared_with_the_rooms_approved_d
     study = DoseStudy.objects.get(examination=exam)
     assert (study.source, study.reference_level, study.room_id) == ("manual", room_drl, exam.room_id)
     assert study.total_dap_gy_m2 == pytest.approx(0.11e-4) and study.drl_ratio == pytest.approx(0.11 / 0.12)
+    assert not study.saue_reviews.exists()  # an ordinary chest X-ray meets no screening criterion
     compared = ExamEvent.objects.get(examination=exam, action="drl_compared")
     assert compared.by == exam.operator and "0.92 × DRL, at or below the DRL" in compared.reason
     recorded = AuditEvent.objects.get(action="dose.recorded", object_id=str(study.pk))
