@@ -124,3 +124,12 @@ def test_two_exposures_typed_in_with_the_same_figures_are_two_exposures(demo):
     study = DoseStudy.objects.get(examination=exam)
     assert study.event_count == 2 and study.total_dap_gy_m2 == pytest.approx(0.1e-4)
     assert exam.drl_exceeded is False and study.source_objects.get().object_kind == "manual"
+
+
+def test_a_typed_in_total_equal_to_the_drl_is_within_it(demo):
+    exam = services.complete_examination(
+        chest_in("X-ray room 2"), by=User.objects.get(username="ap.patel"), source="web", images_count=2,
+        exposures=[services.ExposureInput(projection="PA", kvp="110", mas="2", dap="0.04", dap_unit="Gy·cm²"),
+                   services.ExposureInput(projection="LAT", kvp="110", mas="4", dap="0.08", dap_unit="Gy·cm²")])
+
+    assert (exam.total_dap_gy_cm2, exam.drl_value, exam.drl_exceeded) == (Decimal("0.12"), Decimal("0.1200"), False)
