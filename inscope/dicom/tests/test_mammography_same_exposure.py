@@ -110,3 +110,17 @@ def test_the_corpus_ge_mammography_image_and_its_for_presentation_copy_count_onc
     study = record(b.to_bytes(presentation))
     assert study.event_count == 1 and study.agd_left_mgy == pytest.approx(1.373)
     assert study.events.get().same_exposure[0]["rule"] == "same-exposure"
+
+
+def test_the_study_page_says_which_image_repeated_which_exposure_and_by_which_rule(client, rps) -> None:
+    from django.urls import reverse
+
+    side, view, when, dose = VIEWS[0]
+    record(image(0, side, view, when, dose, processing=True))
+    study = record(image(0, side, view, when, dose, processing=False))
+    client.force_login(rps)
+
+    page = client.get(reverse("dose:study", args=[study.pk])).text
+
+    assert "Also reported in" in page
+    assert (f"{STUDY}.2.0 (for presentation, same acquisition time, laterality, view and dose figures)") in page
