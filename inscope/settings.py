@@ -161,6 +161,8 @@ INSCOPE_DICOM_AE_TITLE = env_str("INSCOPE_DICOM_AE_TITLE", "INSCOPE")
 INSCOPE_DICOM_PORT = env_int("INSCOPE_DICOM_PORT", 11112)
 INSCOPE_DICOM_BIND = env_str("INSCOPE_DICOM_BIND", "127.0.0.1")
 INSCOPE_DICOM_RESTRICT_CALLING_AE = env_bool("INSCOPE_DICOM_RESTRICT_CALLING_AE", True)
+# Days a received DICOM object's bytes are kept after it was processed; `inscope dicom prune` clears older ones.
+INSCOPE_DICOM_RETAIN_DAYS = env_int("INSCOPE_DICOM_RETAIN_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -51,6 +51,8 @@ class ReceivedObjectOut(Schema):
     attempts: int
     processed_at: dt.datetime | None
     dose_study_id: int | None
+    pruned_at: dt.datetime | None = Field(
+        description="When the stored bytes were cleared under INSCOPE_DICOM_RETAIN_DAYS; null while kept.")
 
 
 class ReceivedObjectsOut(Schema):

@@ -173,6 +173,14 @@ def store_received(data: bytes, *, source: str, calling_ae_title: str = "",
 def _second_copy(existing: ReceivedObject, fields: dict[str, Any], header: Header) -> tuple[ReceivedObject, bool]:
     """Record a second copy of a stored object; replace a quarantined first copy when this one differs."""
     where = fields["origin"] or fields["calling_ae_title"] or fields["source"]
+    if fields["sha256"] == existing.sha256 and existing.pruned_at is not None:
+        # The same bytes as the pruned copy (the kept hash proves it): store them again, so it can be re-processed.
+        existing.data, existing.pruned_at = fields["data"], None
+        existing.save(update_fields=["data", "pruned_at"])
+        record("dicom.restored", existing, by=None, channel=_audit_channel(fields["source"]),
+               summary=f"An identical copy from {where} restored the pruned stored bytes",
+               detail={"sha256": existing.sha256, "source": fields["source"], "origin": fields["origin"]})
+        return existing, False
     if fields["sha256"] == existing.sha256:
         log.info("Second identical copy of %s from %s: kept the first", existing.sop_instance_uid, where)
         record("dicom.duplicate_received", existing, by=None, channel=_audit_channel(fields["source"]),
@@ -372,6 +380,12 @@ def reprocess(obj: ReceivedObject, *, by: User, channel: str = "web") -> Process
             raise InvalidTransition(
                 f"Only a quarantined or ignored object can be re-processed; {row.sop_instance_uid} is "
                 f"{row.get_state_display().lower()}.")
+        if row.pruned_at is not None:
+            raise InvalidTransition(
+                f"{row.sop_instance_uid} cannot be re-processed: its stored bytes were cleared on "
+                f"{timezone.localtime(row.pruned_at):%d %b %Y} under the retention setting "
+                "(INSCOPE_DICOM_RETAIN_DAYS). Send or import the same object again to restore them, then re-process "
+                "it.")
         previous, reason = row.get_state_display().lower(), row.reason
         row.state, row.outcome, row.reason, row.processed_at, row.dose_study = State.RECEIVED, "", "", None, None
         row.save(update_fields=["state", "outcome", "reason", "processed_at", "dose_study"])

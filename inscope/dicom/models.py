@@ -44,6 +44,9 @@ class ReceivedObject(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     dose_study = models.ForeignKey(DoseStudy, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="received_objects")
+    # When the stored bytes were cleared under the retention setting (inscope.dicom.retention); the row, its
+    # size, hash, outcome and audit trail are kept.
+    pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -51,6 +54,10 @@ class ReceivedObject(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=["received", "processed", "ignored", "quarantined"]),
                                    name="dicom_received_state_valid"),
+            # Only a processed (or ignored) object's bytes are ever pruned: never one waiting or quarantined.
+            models.CheckConstraint(condition=models.Q(pruned_at__isnull=True)
+                                   | models.Q(state__in=["processed", "ignored"]),
+                                   name="dicom_received_pruned_only_when_processed"),
         ]
 
     def __str__(self) -> str:

@@ -112,7 +112,7 @@ EVENT_FIELDS = (
     "event_uid", "kind", "at", "protocol", "target_region", "laterality", "view", "ctdivol_mgy", "dlp_mgy_cm",
     "scanning_length_mm", "phantom", "dap_gy_m2", "rp_dose_gy", "agd_mgy", "entrance_exposure_mgy",
     "compressed_thickness_mm", "kvp", "tube_current_ma", "exposure_time_s", "exposure_mas", "fluoro_time_s",
-    "anode_target", "filter_material", "source_sop_instance_uid",
+    "anode_target", "filter_material", "source_sop_instance_uid", "same_exposure",
 )
 
 
@@ -133,6 +133,9 @@ def study_detail(study: DoseStudy) -> dict[str, Any]:
         "fluoro_time_s": study.fluoro_time_s,
         "radionuclide": study.radionuclide,
         "warnings": [str(w) for w in study.warnings or []],
+        "device_totals": study.device_totals,
+        "total_sources": study.total_sources,
+        "total_warnings": [str(w) for w in study.total_warnings or []],
         "event_list": [_event(e) for e in study.events.all()],
         "objects": [
             {"sop_instance_uid": o.sop_instance_uid, "sop_class_uid": o.sop_class_uid, "object_kind": o.object_kind,

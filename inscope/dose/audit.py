@@ -4,8 +4,10 @@ What it reads:
   * dose studies (from dose reports: listener or import), grouped by the linked examination's protocol code, or by
     the study description when the study is not linked to an examination, and by room (the study's room, else its
     examination's);
-  * manual-entry examinations: completed examinations with a total DAP typed in and no dose study. They are grouped
-    separately and always marked as manual.
+  * manual entries: the dose study recorded from a DAP typed in on completion (source "manual"), or, for an
+    examination completed before those were recorded, the examination itself (a total DAP typed in and no dose
+    study). They are grouped separately and always marked as manual. An examination that also has a dose report
+    is counted once, by its dose report.
 
 The DRL of a group is the one its studies were compared against when they were recorded (the comparison and its DRL
 version are stored on each study); when the studies of one group were compared against more than one version, the
@@ -234,7 +236,7 @@ STUDY_COLUMNS = (
     "id", "modality", "study_date_time", "created_at", "examination_id", "examination__protocol_code",
     "examination__protocol_name", "study_description", "room_id", "examination__room_id", "total_dap_gy_m2",
     "total_dlp_mgy_cm", "max_ctdivol_mgy", "agd_left_mgy", "agd_right_mgy", "administered_activity_mbq",
-    "drl_quantity", "drl_value", "drl_label", "drl_ratio", "drl_exceeded",
+    "drl_quantity", "drl_value", "drl_label", "drl_ratio", "drl_exceeded", "source",
 )
 MANUAL_COLUMNS = ("id", "modality", "protocol_code", "protocol_name", "room_id", "ended_at", "scheduled_at",
                   "total_dap_gy_cm2", "drl_value", "drl_source", "drl_exceeded")
@@ -245,7 +247,9 @@ def studies_in(filters: AuditFilters):
     start, end = filters.bounds()
     when = Q(study_date_time__gte=start, study_date_time__lt=end) | Q(
         study_date_time__isnull=True, created_at__gte=start, created_at__lt=end)
-    studies = DoseStudy.objects.filter(when)
+    # A manual entry stands for its examination only until a dose report of it arrives.
+    reported = DoseStudy.objects.filter(examination=OuterRef("examination")).exclude(source=MANUAL)
+    studies = DoseStudy.objects.filter(when).exclude(Q(source=MANUAL) & Exists(reported))
     if filters.department is not None:
         studies = studies.filter(Q(department=filters.department) | Q(department__isnull=True))
     if filters.modality:
@@ -312,7 +316,7 @@ def _agd_per_view(filters: AuditFilters) -> dict[int, float]:
 
 
 def _report_rows(filters: AuditFilters, rooms: dict[int, str]) -> list[AuditRow]:
-    groups: dict[tuple[str, int | None], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, int | None, str], list[dict[str, Any]]] = defaultdict(list)
     names: dict[str, str] = {}
     agd: dict[int, float] | None = None
     for values in studies_in(filters).values_list(*STUDY_COLUMNS):
@@ -326,9 +330,9 @@ def _report_rows(filters: AuditFilters, rooms: dict[int, str]) -> list[AuditRow]
             names[protocol] = row["examination__protocol_name"]
         room_id = row["room_id"] or row["examination__room_id"]
         row["_linked"] = linked
-        groups[(protocol, room_id)].append(row)
+        groups[(protocol, room_id, MANUAL if row["source"] == MANUAL else REPORT)].append(row)
     result = []
-    for (protocol, room_id), members in groups.items():
+    for (protocol, room_id, source), members in groups.items():
         members.sort(key=lambda r: (r["study_date_time"] or r["created_at"], r["id"]))
         compared = [r for r in members if r["drl_quantity"]]
         quantity = compared[-1]["drl_quantity"] if compared else quantity_for(
@@ -336,7 +340,7 @@ def _report_rows(filters: AuditFilters, rooms: dict[int, str]) -> list[AuditRow]
         on_quantity = [r for r in compared if r["drl_quantity"] == quantity and r["drl_value"] is not None]
         latest = on_quantity[-1] if on_quantity else None
         audit_row = AuditRow(
-            source=REPORT, protocol=protocol, protocol_name=names.get(protocol, ""), linked=members[0]["_linked"],
+            source=source, protocol=protocol, protocol_name=names.get(protocol, ""), linked=members[0]["_linked"],
             room_id=room_id, room=rooms.get(room_id, "Room not known") if room_id else "Room not known",
             modality=Counter(r["modality"] for r in members).most_common(1)[0][0], quantity=quantity,
             drl_value=to_display(quantity, latest["drl_value"]) if latest else None,
@@ -439,7 +443,7 @@ _STUDY_EXPORT_COLUMNS = (
     "examination__protocol_code", "examination__protocol_name", "study_description", "room_id",
     "examination__room_id", "station_ae_title", "examination__operator__username", "event_count",
     "total_dap_gy_m2", "total_dlp_mgy_cm", "max_ctdivol_mgy", "agd_left_mgy", "agd_right_mgy",
-    "administered_activity_mbq", "drl_quantity", "drl_value", "drl_label", "drl_ratio", "drl_exceeded",
+    "administered_activity_mbq", "drl_quantity", "drl_value", "drl_label", "drl_ratio", "drl_exceeded", "source",
 )
 _MANUAL_EXPORT_COLUMNS = ("ended_at", "scheduled_at", "accession_number", "study_instance_uid", "modality",
                           "protocol_code", "protocol_name", "room_id", "room__ae_title", "operator__username",
@@ -462,7 +466,8 @@ def study_rows(filters: AuditFilters, rooms: dict[int, str] | None = None) -> li
         quantity = r["drl_quantity"]
         when = r["study_date_time"] or r["created_at"]
         rows.append((when, [
-            SOURCE_LABELS[REPORT], _when(when), r["accession_number"], r["study_instance_uid"], r["modality"],
+            SOURCE_LABELS[MANUAL if r["source"] == MANUAL else REPORT], _when(when), r["accession_number"],
+            r["study_instance_uid"], r["modality"],
             r["examination__protocol_code"] if linked else r["study_description"],
             r["examination__protocol_name"] if linked else "", "yes" if linked else "no",
             rooms.get(room_id, "") if room_id else "", r["station_ae_title"],

@@ -158,6 +158,13 @@ class DoseStudy(models.Model):
     radionuclide = models.CharField(max_length=64, blank=True)
     administered_activity_mbq = models.FloatField(null=True, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # The device's own accumulated totals: per total field above, the largest any of the study's objects stated
+    # (inscope.dose.totals explains why the largest). Where one is non-zero it is the total; the events check it.
+    device_totals = models.JSONField(default=dict, blank=True)
+    # Per total field: {"source": "device" | "events" | "none", "note": "..."}, as inscope.dose.totals chose it.
+    total_sources = models.JSONField(default=dict, blank=True)
+    # What the latest cross-check of the totals found (recomputed with every object, so never stale).
+    total_warnings = models.JSONField(default=list, blank=True)
     # The DRL comparison, and the DRL version it was made against.
     reference_level = models.ForeignKey(ReferenceLevel, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
@@ -210,6 +217,9 @@ class IrradiationEventRecord(models.Model):
     anode_target = models.CharField(max_length=20, blank=True)
     filter_material = models.CharField(max_length=20, blank=True)
     source_sop_instance_uid = models.CharField(max_length=64)
+    # Other images that reported this same exposure and were not counted again (inscope.dose.exposures):
+    # [{"sop_instance_uid": ..., "rule": ..., "presentation_intent": ...}].
+    same_exposure = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

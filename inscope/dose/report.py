@@ -21,6 +21,7 @@ class ObjectKind(StrEnum):
     ENHANCED_SR = "enhanced_sr"  # Enhanced/Comprehensive SR used as a dose report (e.g. GE CT)
     RRDSR = "rrdsr"  # Radiopharmaceutical Radiation Dose SR
     IMAGE = "image"  # dose attributes in an image header (DX, CR, MG, PX, RF)
+    MANUAL = "manual"  # exposures typed in on completion (inscope.dose.services.manual)
 
 
 class EventKind(StrEnum):
@@ -59,6 +60,7 @@ class IrradiationEvent:
     fluoro_time_s: float | None = None
     anode_target: str = ""
     filter_material: str = ""
+    presentation_intent: str = ""  # an image's Presentation Intent Type: FOR PROCESSING or FOR PRESENTATION
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,9 @@ class DoseReport:
     manufacturer: str = ""
     model_name: str = ""
     device_serial_number: str = ""
-    # Totals as the object states them (accumulated dose, CT dose length product total). The stored study's
-    # totals are recomputed from its distinct events; these are kept to check against and for objects whose
-    # events carry no dose of their own.
+    # Totals as the object states them: the device's accumulated dose (TID 10002) and CT Dose Length Product Total
+    # (TID 10012). A non-zero one is the study's total; the sum of the study's distinct events checks it
+    # (inscope.dose.totals).
     stated_total_dlp_mgy_cm: float | None = None
     stated_total_dap_gy_m2: float | None = None
     stated_fluoro_dap_gy_m2: float | None = None

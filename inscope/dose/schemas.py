@@ -50,6 +50,18 @@ class DoseStudySummaryOut(Schema):
     drl_note: str = Field(description="Why no comparison was made, when none was.")
 
 
+class SameExposureOut(Schema):
+    sop_instance_uid: str
+    rule: str = Field(description="irradiation-event-uid (same Irradiation Event UID) or same-exposure (same "
+                                  "acquisition time, laterality, view and dose figures).")
+    presentation_intent: str = Field(description="FOR PROCESSING, FOR PRESENTATION, or empty when not stated.")
+
+
+class TotalSourceOut(Schema):
+    source: str = Field(description="device: the device's accumulated total; events: the sum of the study's events.")
+    note: str
+
+
 class DoseEventOut(Schema):
     event_uid: str
     kind: str
@@ -75,6 +87,8 @@ class DoseEventOut(Schema):
     anode_target: str
     filter_material: str
     source_sop_instance_uid: str
+    same_exposure: list[SameExposureOut] = Field(
+        description="Other images that reported this same exposure and were not counted again.")
 
 
 class DoseObjectOut(Schema):
@@ -97,6 +111,12 @@ class DoseStudyOut(DoseStudySummaryOut):
     fluoro_time_s: float | None
     radionuclide: str
     warnings: list[str] = Field(description="What was corrected or could not be read in the dose reports.")
+    device_totals: dict[str, float] = Field(
+        description="The device's accumulated totals, by total field: the largest any of the study's objects stated.")
+    total_sources: dict[str, TotalSourceOut] = Field(description="Where each total came from, by total field.")
+    total_warnings: list[str] = Field(
+        description="Where the device's total and the sum of the events differ by more than rounding (1 %, or half "
+                    "a last digit per figure for small figures).")
     event_list: list[DoseEventOut]
     objects: list[DoseObjectOut] = Field(description="The DICOM objects the dose was taken from.")
     saue_review_ids: list[int]

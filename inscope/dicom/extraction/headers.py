@@ -53,6 +53,9 @@ ACQUISITION_TIME = 0x00080032
 CONTENT_DATE = 0x00080023
 CONTENT_TIME = 0x00080033
 TIMEZONE_OFFSET = 0x00080201
+IRRADIATION_EVENT_UID = 0x00083010
+PRESENTATION_INTENT = 0x00080068
+MAX_UID = 64
 
 
 @dataclass
@@ -95,6 +98,21 @@ def _code_meaning(ds: Dataset, tag: int) -> str:
 def _laterality(ds: Dataset) -> str:
     value = (text(ds, IMAGE_LATERALITY) or text(ds, LATERALITY)).upper()[:1]
     return value if value in ("L", "R", "B") else ""
+
+
+def _event_uid(ds: Dataset, sop_instance_uid: str, notes: Notes) -> str:
+    """The image's Irradiation Event UID when it names one exposure, so that every image of that exposure (for
+    processing, for presentation) is one event; else the image's own SOP Instance UID."""
+    uids = [part.strip("\x00 ") for part in text(ds, IRRADIATION_EVENT_UID).split("\\") if part.strip("\x00 ")]
+    if len(uids) == 1 and len(uids[0]) <= MAX_UID:
+        return uids[0]
+    if len(uids) > 1:
+        notes.warn(f"The image names {len(uids)} Irradiation Event UIDs (0008,3010): one image of several "
+                   "exposures; it is counted as one event of its own.")
+    elif uids:
+        notes.warn(f"The image's Irradiation Event UID (0008,3010) is longer than {MAX_UID} characters; the image "
+                   "is identified by its SOP Instance UID.")
+    return sop_instance_uid
 
 
 class Technique(NamedTuple):
@@ -161,7 +179,7 @@ def read_image_header(ds: Dataset, *, modality: str, sop_instance_uid: str, note
         kind = EventKind.PROJECTION
     filters = [c.material(part) for part in text(ds, FILTER_MATERIAL).split("\\") if part.strip()]
     event = IrradiationEvent(
-        uid=sop_instance_uid,
+        uid=_event_uid(ds, sop_instance_uid, notes),
         kind=kind,
         at=at,
         protocol=(text(ds, PROTOCOL_NAME, decode) or text(ds, SERIES_DESCRIPTION, decode))[:200],
@@ -174,6 +192,7 @@ def read_image_header(ds: Dataset, *, modality: str, sop_instance_uid: str, note
         compressed_thickness_mm=_number(ds, THICKNESS, notes) if modality == "MG" else None,
         anode_target=c.material(text(ds, ANODE).split("\\")[0]),
         filter_material="+".join(filters)[:30],
+        presentation_intent=text(ds, PRESENTATION_INTENT).upper()[:20],
         **_technique(ds, notes)._asdict(),
     )
     return HeaderDose(event=event, body_part=body_part)

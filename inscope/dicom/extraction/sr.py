@@ -12,6 +12,7 @@ from inscope.dicom.extraction import codes as c
 from inscope.dicom.extraction.tree import Node
 from inscope.dicom.extraction.units import UnitError, convert, lookup
 from inscope.dicom.extraction.values import BadNumber, Notes, parse_datetime, parse_number, synthetic_uid
+from inscope.dose import totals
 from inscope.dose.report import DoseReadError, EventKind, IrradiationEvent
 
 MAX_UID = 64
@@ -381,7 +382,7 @@ class Reader:
         if self.ct_total_dlp is not None:
             dlps = [e.dlp_mgy_cm for e in events if e.dlp_mgy_cm is not None]
             total = sum(dlps)
-            if dlps and abs(total - self.ct_total_dlp) > max(0.01 * self.ct_total_dlp, 0.5):
+            if dlps and not totals.agree("dlp", self.ct_total_dlp, total, len(dlps)):
                 self.notes.warn(f"The stated total DLP ({self.ct_total_dlp:g} mGy·cm) differs from the sum of the "
                                 f"events' DLP ({total:g} mGy·cm).")
 

@@ -664,14 +664,20 @@ def mg_image(*, study_uid: str, sop_uid: str | None = None, organ_dose_dgy: Numb
              station_name: str = "MG1", station_ae: str = "", manufacturer: str = "InScope Test",
              model: str = "Test MG", serial: str = "MG0001", study_date: str = STUDY_DATE,
              study_time: str = STUDY_TIME, acquisition_datetime: str | None = None, pixels: bool = False,
-             extra: Mapping[str, Any] | None = None) -> Dataset:
+             irradiation_event_uid: str | None = None, extra: Mapping[str, Any] | None = None) -> Dataset:
     """A digital mammography image header: Organ Dose (0040,0316) in dGy, Entrance Dose in mGy, Body Part
-    Thickness, Image Laterality, View, Anode Target Material and Filter Material."""
-    ds = _header(Dataset(), sop_class=sop_class or sop.MG_IMAGE_PRESENTATION, sop_uid=sop_uid, study_uid=study_uid,
+    Thickness, Image Laterality, View, Anode Target Material and Filter Material. Its Presentation Intent Type is
+    FOR PROCESSING for the for-processing SOP class, else FOR PRESENTATION; ``irradiation_event_uid`` sets
+    (0008,3010)."""
+    sop_class = sop_class or sop.MG_IMAGE_PRESENTATION
+    ds = _header(Dataset(), sop_class=sop_class, sop_uid=sop_uid, study_uid=study_uid,
                  modality="MG", accession=accession, patient_id=patient_id, patient_name=patient_name,
                  station_name=station_name, station_ae=station_ae, manufacturer=manufacturer, model=model,
                  serial=serial, study_date=study_date, study_time=study_time)
     ds.AcquisitionDateTime = acquisition_datetime or f"{study_date}{study_time}"
+    ds.PresentationIntentType = "FOR PROCESSING" if sop_class == sop.MG_IMAGE_PROCESSING else "FOR PRESENTATION"
+    if irradiation_event_uid is not None:
+        ds.IrradiationEventUID = irradiation_event_uid
     ds.BodyPartExamined = "BREAST"
     ds.ImageLaterality = laterality
     ds.ViewPosition = view

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,18 +21,18 @@ from django.utils import timezone
 
 from inscope.audit.services import record
 from inscope.department.models import Room
+from inscope.dose import exposures, totals
 from inscope.dose.models import DoseObject, DoseStudy, IrradiationEventRecord
-from inscope.dose.report import DoseReport, EventKind, IrradiationEvent
+from inscope.dose.report import DoseReport, EventKind, IrradiationEvent, ObjectKind
 from inscope.dose.services.drls import compare_study
 from inscope.dose.services.saue import screen_study
 from inscope.exams.models import Examination
 from inscope.lib.errors import DomainError
+from inscope.staff.models import User
 
 # The audit channel for each source, unless the caller names one.
 CHANNELS = {"import": "cli", "manual": "web", "api": "api"}
 MAX_WARNINGS = 50
-# A stated total more than this fraction above the sum of the study's events is reported as a warning.
-STATED_TOLERANCE = 0.01
 _LOCK_ATTEMPTS = 3
 
 
@@ -159,6 +159,59 @@ def _event_row(study: DoseStudy, key: str, event: IrradiationEvent, sop_uid: str
                                   source_sop_instance_uid=sop_uid[:64], **values)
 
 
+def _exposure(key: str, kind: str, at: dt.datetime | None, values: Mapping[str, Any],
+              from_image: bool) -> exposures.Exposure:
+    return exposures.Exposure(key=key, kind=kind, at=at, laterality=str(values.get("laterality") or ""),
+                              view=str(values.get("view") or ""), agd_mgy=values.get("agd_mgy"),
+                              dap_gy_m2=values.get("dap_gy_m2"),
+                              entrance_exposure_mgy=values.get("entrance_exposure_mgy"), from_image=from_image)
+
+
+def _counted_once(row: IrradiationEventRecord, report: DoseReport, event: IrradiationEvent, rule: str,
+                  warnings: list[str]) -> None:
+    """Record on the kept event that this image reported the same exposure, and say so on the study."""
+    if any(seen.get("sop_instance_uid") == report.sop_instance_uid for seen in row.same_exposure):
+        return
+    row.same_exposure = [*row.same_exposure, {"sop_instance_uid": report.sop_instance_uid[:64], "rule": rule,
+                                              "presentation_intent": event.presentation_intent}]
+    row.save(update_fields=["same_exposure"])
+    if report.object_kind == ObjectKind.IMAGE:
+        intent = event.presentation_intent.lower() or "presentation intent not stated"
+        what = f"Image {report.sop_instance_uid} ({intent})"
+    else:
+        what = f"Dose report {report.sop_instance_uid}"
+    warnings.append(f"{what} reports the same exposure as {row.source_sop_instance_uid}: {exposures.RULES[rule]}; "
+                    "its dose is counted once.")
+
+
+def _new_events(study: DoseStudy, report: DoseReport, events: Mapping[str, IrradiationEvent],
+                warnings: list[str]) -> tuple[dict[str, IrradiationEvent], set[str]]:
+    """The events of this object the study does not have yet, and the keys it already had. An image repeating an
+    exposure the study has (by its Irradiation Event UID, or by inscope.dose.exposures' rule) is not new."""
+    known = set(study.events.values_list("event_uid", flat=True))
+    from_image = report.object_kind == ObjectKind.IMAGE
+    rows = {row.event_uid: row for row in study.events.filter(kind__in=exposures.KINDS)}
+    images = set(study.source_objects.filter(object_kind=ObjectKind.IMAGE).values_list("sop_instance_uid", flat=True))
+    seen = [_exposure(row.event_uid, row.kind, row.at, vars(row), row.source_sop_instance_uid in images)
+            for row in rows.values()]
+    new: dict[str, IrradiationEvent] = {}
+    for key, event in events.items():
+        if key in known:
+            row = rows.get(key)
+            if row is not None and row.source_sop_instance_uid != report.sop_instance_uid and (
+                    from_image or row.source_sop_instance_uid in images):
+                _counted_once(row, report, event, exposures.EVENT_UID, warnings)
+            continue
+        values = {name: getattr(event, name) for name in ("laterality", "view", *exposures.DOSES)}
+        values["laterality"] = _SIDES.get(event.laterality.strip().upper(), event.laterality.strip().upper())
+        match = exposures.find_same(_exposure(key, str(event.kind), _aware(event.at), values, from_image), seen)
+        if match is not None:
+            _counted_once(rows[match.key], report, event, exposures.SAME_EXPOSURE, warnings)
+            continue
+        new[key] = event
+    return new, known
+
+
 # --- Totals ---------------------------------------------------------------------------------------------------------
 
 
@@ -167,69 +220,86 @@ def _sum(values: Iterable[float | None]) -> float | None:
     return math.fsum(present) if present else None
 
 
-def _or_stated(from_events: float | None, stored: float | None, stated: float | None, what: str, unit: str,
-               warnings: list[str]) -> float | None:
-    """The events' figure when they carry one; otherwise the largest total any of the study's objects stated."""
-    if from_events is not None:
-        if stated is not None and stated > from_events * (1 + STATED_TOLERANCE) + 1e-12:
-            warnings.append(f"An object states a total {what} of {stated:.4g} {unit}, more than the sum of the study's "
-                            f"events ({from_events:.4g} {unit}); the sum of the events is used.")
-        return from_events
-    if stated is None:
-        return stored
-    warnings.append(f"The {what} is the total the dose reports state: their events carry none.")
-    return stated if stored is None else max(stored, stated)
+# Each total: (study field, the tolerance's quantity in inscope.dose.totals, name in messages, unit, scale to it).
+_TOTALS = {
+    "total_dlp_mgy_cm": ("dlp", "total DLP", "mGy·cm", 1.0),
+    "total_dap_gy_m2": ("dap", "total DAP", "Gy·cm²", 1e4),
+    "fluoro_dap_gy_m2": ("dap", "fluoroscopy DAP", "Gy·cm²", 1e4),
+    "acquisition_dap_gy_m2": ("dap", "acquisition DAP", "Gy·cm²", 1e4),
+    "total_rp_dose_gy": ("rp_dose", "total reference-point dose", "mGy", 1e3),
+    "fluoro_time_s": ("time", "fluoroscopy time", "s", 1.0),
+    "agd_left_mgy": ("agd", "accumulated AGD of the left breast", "mGy", 1.0),
+    "agd_right_mgy": ("agd", "accumulated AGD of the right breast", "mGy", 1.0),
+}
+
+
+def _stated(report: DoseReport, warnings: list[str]) -> dict[str, float | None]:
+    """The totals this object states, by study field; impossible figures dropped with a warning."""
+    dap = report.stated_total_dap_gy_m2
+    if dap is None and (report.stated_fluoro_dap_gy_m2 is not None or report.stated_acquisition_dap_gy_m2 is not None):
+        dap = math.fsum(v for v in (report.stated_fluoro_dap_gy_m2, report.stated_acquisition_dap_gy_m2)
+                        if v is not None)
+    stated = {
+        "total_dlp_mgy_cm": report.stated_total_dlp_mgy_cm,
+        "total_dap_gy_m2": dap,
+        "fluoro_dap_gy_m2": report.stated_fluoro_dap_gy_m2,
+        "acquisition_dap_gy_m2": report.stated_acquisition_dap_gy_m2,
+        "total_rp_dose_gy": report.stated_total_rp_dose_gy,
+        "fluoro_time_s": report.stated_fluoro_time_s,
+        "agd_left_mgy": report.stated_agd_left_mgy,
+        "agd_right_mgy": report.stated_agd_right_mgy,
+    }
+    return {name: _number(value, f"accumulated {_TOTALS[name][1]}", warnings) for name, value in stated.items()}
+
+
+def _choose_totals(study: DoseStudy, report: DoseReport, from_events: Mapping[str, float | None],
+                   counts: Mapping[str, int], warnings: list[str]) -> None:
+    """Set each total to the device's accumulated total where one is non-zero, else the events' sum (see
+    inscope.dose.totals), and record which it is and what the cross-check found."""
+    device = dict(study.device_totals)
+    for name, value in _stated(report, warnings).items():
+        if (most := totals.largest(device.get(name), value)) is not None:
+            device[name] = most
+    sources: dict[str, dict[str, str]] = {}
+    found: list[str] = []
+    for name, (quantity, what, unit, scale) in _TOTALS.items():
+        chosen = totals.choose(quantity, what, device=device.get(name), events=from_events[name],
+                               n_events=counts[name], unit=unit, scale=scale)
+        setattr(study, name, chosen.value)
+        if chosen.source is not totals.Source.NONE:
+            sources[name] = {"source": str(chosen.source), "note": chosen.note}
+        if chosen.warning:
+            found.append(chosen.warning)
+    study.device_totals, study.total_sources, study.total_warnings = device, sources, found
 
 
 def _recompute(study: DoseStudy, report: DoseReport, new_radiopharmaceutical: bool, known_radiopharmaceutical: bool,
                warnings: list[str]) -> None:
-    rows = list(study.events.values("kind", "dlp_mgy_cm", "ctdivol_mgy", "dap_gy_m2", "rp_dose_gy", "fluoro_time_s",
-                                    "agd_mgy", "laterality"))
+    rows: list[dict[str, Any]] = [dict(r) for r in study.events.values(
+        "kind", "dlp_mgy_cm", "ctdivol_mgy", "dap_gy_m2", "rp_dose_gy", "fluoro_time_s", "agd_mgy", "laterality")]
     study.event_count = len(rows)
-    dap_in = {kind: _sum(r["dap_gy_m2"] for r in rows if r["kind"] == kind)
-              for kind in (EventKind.FLUOROSCOPY, EventKind.ACQUISITION)}
-    stated_dap = report.stated_total_dap_gy_m2
-    if stated_dap is None and (report.stated_fluoro_dap_gy_m2 is not None
-                               or report.stated_acquisition_dap_gy_m2 is not None):
-        stated_dap = math.fsum(v for v in (report.stated_fluoro_dap_gy_m2, report.stated_acquisition_dap_gy_m2)
-                               if v is not None)
-    study.total_dlp_mgy_cm = _or_stated(_sum(r["dlp_mgy_cm"] for r in rows), study.total_dlp_mgy_cm,
-                                        report.stated_total_dlp_mgy_cm, "DLP", "mGy·cm", warnings)
+    groups: dict[str, tuple[str, Callable[[Mapping[str, Any]], bool]]] = {
+        "total_dlp_mgy_cm": ("dlp_mgy_cm", lambda r: True),
+        "total_dap_gy_m2": ("dap_gy_m2", lambda r: True),
+        "fluoro_dap_gy_m2": ("dap_gy_m2", lambda r: r["kind"] == EventKind.FLUOROSCOPY),
+        "acquisition_dap_gy_m2": ("dap_gy_m2", lambda r: r["kind"] == EventKind.ACQUISITION),
+        "total_rp_dose_gy": ("rp_dose_gy", lambda r: True),
+        "fluoro_time_s": ("fluoro_time_s", lambda r: True),
+        "agd_left_mgy": ("agd_mgy", lambda r: r["laterality"] == "L"),
+        "agd_right_mgy": ("agd_mgy", lambda r: r["laterality"] == "R"),
+    }
+    from_events: dict[str, float | None] = {}
+    counts: dict[str, int] = {}
+    for name, (column, selected) in groups.items():
+        values = [r[column] for r in rows if selected(r) and r[column] is not None]
+        from_events[name], counts[name] = _sum(values), len(values)
+    if any(r["agd_mgy"] is not None and r["laterality"] not in ("L", "R") for r in rows):
+        warnings.append("An exposure's AGD has no single breast (laterality B or not stated); it is not added to "
+                        "either breast's total.")
     cdtis = [r["ctdivol_mgy"] for r in rows if r["ctdivol_mgy"] is not None]
     study.max_ctdivol_mgy = max(cdtis) if cdtis else None
-    study.total_dap_gy_m2 = _or_stated(_sum(r["dap_gy_m2"] for r in rows), study.total_dap_gy_m2, stated_dap,
-                                       "DAP", "Gy·m²", warnings)
-    study.fluoro_dap_gy_m2 = _or_stated(dap_in[EventKind.FLUOROSCOPY], study.fluoro_dap_gy_m2,
-                                        report.stated_fluoro_dap_gy_m2, "fluoroscopy DAP", "Gy·m²", warnings)
-    study.acquisition_dap_gy_m2 = _or_stated(dap_in[EventKind.ACQUISITION], study.acquisition_dap_gy_m2,
-                                             report.stated_acquisition_dap_gy_m2, "acquisition DAP", "Gy·m²", warnings)
-    study.total_rp_dose_gy = _or_stated(_sum(r["rp_dose_gy"] for r in rows), study.total_rp_dose_gy,
-                                        report.stated_total_rp_dose_gy, "reference-point dose", "Gy", warnings)
-    study.fluoro_time_s = _or_stated(_sum(r["fluoro_time_s"] for r in rows), study.fluoro_time_s,
-                                     report.stated_fluoro_time_s, "fluoroscopy time", "s", warnings)
-    _agd(study, report, rows, warnings)
+    _choose_totals(study, report, from_events, counts, warnings)
     _activity(study, report, new_radiopharmaceutical, known_radiopharmaceutical, warnings)
-
-
-def _agd(study: DoseStudy, report: DoseReport, rows: Sequence[Mapping[str, Any]], warnings: list[str]) -> None:
-    """AGD per breast: the sum of its views' AGD, or the accumulated AGD the report states for it."""
-    per_side: dict[str, list[float]] = {"L": [], "R": []}
-    for row in rows:
-        agd = row["agd_mgy"]
-        if isinstance(agd, float):
-            side = str(row["laterality"] or "")
-            if side in per_side:
-                per_side[side].append(agd)
-            else:
-                warnings.append("An exposure's AGD has no single breast (laterality B or not stated); it is not "
-                                "added to either breast's total.")
-    # Accumulated AGD per breast, once the report carries it (inscope.dose.report may add these fields).
-    stated_left = report.stated_agd_left_mgy
-    stated_right = report.stated_agd_right_mgy
-    study.agd_left_mgy = _or_stated(_sum(per_side["L"]), study.agd_left_mgy, stated_left, "AGD of the left breast",
-                                    "mGy", warnings)
-    study.agd_right_mgy = _or_stated(_sum(per_side["R"]), study.agd_right_mgy, stated_right,
-                                     "AGD of the right breast", "mGy", warnings)
 
 
 def _activity(study: DoseStudy, report: DoseReport, new_events: bool, known_events: bool,
@@ -256,16 +326,22 @@ def _activity(study: DoseStudy, report: DoseReport, new_events: bool, known_even
 # --- The examination ------------------------------------------------------------------------------------------------
 
 
-def _link(study: DoseStudy, report: DoseReport, warnings: list[str]) -> Examination | None:
-    """Link the study to its examination if it is not yet linked; return the examination newly linked, if any."""
+def _find_examination(study: DoseStudy, report: DoseReport) -> Examination | None:
+    """The examination of an unlinked study: by accession number, else by Study Instance UID."""
+    for accession in dict.fromkeys(a for a in (report.accession_number.strip(), study.accession_number) if a):
+        found = Examination.objects.filter(accession_number=accession).first()
+        if found is not None:
+            return found
+    return Examination.objects.filter(study_instance_uid=study.study_instance_uid).first()
+
+
+def _link(study: DoseStudy, report: DoseReport, warnings: list[str],
+          examination: Examination | None) -> Examination | None:
+    """Link the study to its examination if it is not yet linked (to ``examination`` when the caller knows it);
+    return the examination newly linked, if any."""
     linked = None
     if study.examination_id is None:
-        for accession in dict.fromkeys(a for a in (report.accession_number.strip(), study.accession_number) if a):
-            linked = Examination.objects.filter(accession_number=accession).first()
-            if linked is not None:
-                break
-        if linked is None:
-            linked = Examination.objects.filter(study_instance_uid=study.study_instance_uid).first()
+        linked = examination or _find_examination(study, report)
         if linked is not None:
             study.examination = linked
     elif report.accession_number.strip() and study.examination is not None and (
@@ -348,10 +424,15 @@ def _duplicate(report: DoseReport) -> RecordResult | None:
                         f"Already imported: same object (SOP Instance UID {report.sop_instance_uid})")
 
 
-def record_dose(report: DoseReport, *, source: str, channel: str | None = None) -> RecordResult:
+def record_dose(report: DoseReport, *, source: str, channel: str | None = None,
+                examination: Examination | None = None, by: User | None = None) -> RecordResult:
     """Record one object's dose in its study: add the events the study does not have, recompute the totals,
     link the examination, compare with the DRL and screen for SAUE criteria. One transaction; the study row is
-    locked, so objects of one study arriving at once are recorded one after the other."""
+    locked, so objects of one study arriving at once are recorded one after the other.
+
+    ``examination``: the examination the dose belongs to, when the caller knows it (manual entry); otherwise it is
+    found by accession number or Study Instance UID. ``by``: the person who entered the dose (manual entry); a
+    dose report is recorded by the system."""
     report = replace(report, sop_instance_uid=report.sop_instance_uid.strip("\x00 "),
                      study_instance_uid=report.study_instance_uid.strip("\x00 "))  # DICOM pads UIDs
     _check(report)
@@ -364,8 +445,7 @@ def record_dose(report: DoseReport, *, source: str, channel: str | None = None) 
             return seen
         warnings = list(report.warnings)
         events = _distinct_events(report, warnings)
-        known = set(study.events.values_list("event_uid", flat=True))
-        new = {key: event for key, event in events.items() if key not in known}
+        new, known = _new_events(study, report, events, warnings)
         IrradiationEventRecord.objects.bulk_create(
             [_event_row(study, key, event, report.sop_instance_uid, warnings) for key, event in new.items()])
         DoseObject.objects.create(study=study, sop_instance_uid=report.sop_instance_uid,
@@ -376,16 +456,16 @@ def record_dose(report: DoseReport, *, source: str, channel: str | None = None) 
         radiopharmaceutical = [k for k, e in events.items() if e.kind == EventKind.RADIOPHARMACEUTICAL]
         _recompute(study, report, any(k in new for k in radiopharmaceutical),
                    any(k in known for k in radiopharmaceutical), warnings)
-        linked = _link(study, report, warnings)
+        linked = _link(study, report, warnings, examination)
         study.warnings = list(dict.fromkeys([*study.warnings, *warnings]))[:MAX_WARNINGS]
         compare_study(study)
         study.save()
         status = "imported" if created else "updated"
         message = _message(created, study, len(new), len(events))
         if linked is not None:
-            record("dose.study_linked", study, by=None, channel=channel,
+            record("dose.study_linked", study, by=by, channel=channel,
                    summary=f"Dose study linked to examination {linked.accession_number}")
-        record("dose.recorded", study, by=None, channel=channel, summary=message,
+        record("dose.recorded", study, by=by, channel=channel, summary=message,
                detail={"status": status, "sop_instance_uid": report.sop_instance_uid, "source": source,
                        "object_kind": str(report.object_kind), "events_in_object": len(events),
                        "new_events": len(new), "drl_note": study.drl_note})

@@ -65,7 +65,8 @@ def test_a_total_stated_with_no_event_figures_is_used_the_largest_of_the_objects
     record_dose(report("b", no_dap, modality="RF", stated_total_dap_gy_m2=35e-4), source="import")
     study = record_dose(report("c", no_dap, modality="RF", stated_total_dap_gy_m2=30e-4), source="import").study
     assert study.total_dap_gy_m2 == pytest.approx(35e-4)  # never added up: each report restates the total
-    assert "The DAP is the total the dose reports state: their events carry none." in study.warnings
+    assert study.total_sources["total_dap_gy_m2"] == {
+        "source": "device", "note": "The device's accumulated total; the events carry no figure to check it against."}
 
 
 @pytest.mark.django_db
@@ -77,10 +78,14 @@ def test_stated_fluoroscopy_and_acquisition_dap_make_the_total_when_no_total_is_
 
 
 @pytest.mark.django_db
-def test_a_stated_total_above_the_sum_of_the_events_is_reported_and_the_events_are_used() -> None:
+def test_a_device_total_above_the_sum_of_the_events_is_used_with_a_warning() -> None:
     study = record_dose(report("a", [event(1, dap_gy_cm2=1.0)], stated_total_dap_gy_m2=5e-4), source="import").study
-    assert study.total_dap_gy_m2 == pytest.approx(1e-4)
-    assert any("more than the sum of the study's events" in w for w in study.warnings)
+    assert study.total_dap_gy_m2 == pytest.approx(5e-4)
+    assert study.total_sources["total_dap_gy_m2"]["source"] == "device"
+    assert study.total_warnings == [
+        "The total DAP the device states (5 Gy·cm²) and the sum of the study's events (1 Gy·cm²) differ by 80.0 %, "
+        "more than rounding; the device's total is used. The events sum below it, which suggests events the device "
+        "did not list (for example short fluoroscopy runs)."]
 
 
 @pytest.mark.django_db
@@ -128,3 +133,68 @@ def test_long_texts_from_equipment_are_cut_to_fit() -> None:
     row = study.events.get()
     assert (len(row.protocol), len(row.view), row.laterality) == (200, 60, "L")
     assert (len(study.station_name), len(study.study_description)) == (64, 200)
+
+
+@pytest.mark.django_db
+def test_fluoroscopy_events_summing_below_the_device_total_keep_the_device_total_and_warn() -> None:
+    events = [event(1, kind=FLUORO, dap_gy_cm2=10, rp_dose_gy=0.1, fluoro_time_s=100),
+              event(2, kind=ACQ, dap_gy_cm2=11.5, rp_dose_gy=0.12)]
+    study = record_dose(report("a", events, modality="RF", stated_total_dap_gy_m2=25e-4, stated_total_rp_dose_gy=0.25,
+                               stated_fluoro_dap_gy_m2=12e-4, stated_fluoro_time_s=101.0), source="import").study
+    assert study.total_dap_gy_m2 == pytest.approx(25e-4) and study.total_rp_dose_gy == pytest.approx(0.25)
+    assert study.fluoro_dap_gy_m2 == pytest.approx(12e-4) and study.fluoro_time_s == 101.0
+    assert study.acquisition_dap_gy_m2 == pytest.approx(11.5e-4)  # no accumulated acquisition DAP: the events'
+    assert {k: v["source"] for k, v in study.total_sources.items()} == {
+        "total_dap_gy_m2": "device", "total_rp_dose_gy": "device", "fluoro_dap_gy_m2": "device",
+        "fluoro_time_s": "device", "acquisition_dap_gy_m2": "events"}
+    assert [w.split(" (")[0] for w in study.total_warnings] == [
+        "The total DAP the device states", "The fluoroscopy DAP the device states",
+        "The total reference-point dose the device states"]  # fluoroscopy time 100 s against 101 s is rounding
+
+
+@pytest.mark.django_db
+def test_zero_accumulated_totals_give_way_to_the_sum_of_the_events_and_the_study_says_so() -> None:
+    study = record_dose(report("a", [event(1, dap_gy_cm2=0.12)], stated_total_dap_gy_m2=0.0,
+                               stated_total_rp_dose_gy=0.0), source="import").study
+    assert study.total_dap_gy_m2 == pytest.approx(0.12e-4)
+    assert study.total_sources["total_dap_gy_m2"] == {
+        "source": "events", "note": "The sum of the study's events: the device states an accumulated total of zero."}
+    assert study.total_warnings == ["The device states an accumulated total DAP of zero but the study's events sum "
+                                    "to 0.12 Gy·cm²; the sum of the events is used."]
+    assert study.total_rp_dose_gy == 0.0  # zero stated and no event figure
+
+
+@pytest.mark.django_db
+def test_cumulative_reports_the_largest_accumulated_total_counts_in_any_order() -> None:
+    first, second = [event(1, kind=FLUORO, dap_gy_cm2=10)], [event(2, kind=FLUORO, dap_gy_cm2=10)]
+    # The later, more complete report arrives first; the early one (20 Gy·cm²) arrives after it.
+    record_dose(report("late", first + second, modality="RF", stated_total_dap_gy_m2=23e-4), source="import")
+    study = record_dose(report("early", first, modality="RF", stated_total_dap_gy_m2=11.5e-4),
+                        source="import").study
+    assert study.total_dap_gy_m2 == pytest.approx(23e-4) and study.device_totals["total_dap_gy_m2"] == 23e-4
+    assert len(study.total_warnings) == 1 and "differ by 13.0 %" in study.total_warnings[0]
+
+
+@pytest.mark.django_db
+def test_a_later_report_that_agrees_clears_the_earlier_cross_check_warning() -> None:
+    record_dose(report("a", [event(1, dap_gy_cm2=10)], stated_total_dap_gy_m2=20e-4), source="import")
+    study = record_dose(report("b", [event(1, dap_gy_cm2=10), event(2, dap_gy_cm2=10)],
+                               stated_total_dap_gy_m2=20e-4), source="import").study
+    assert study.total_warnings == [] and study.total_dap_gy_m2 == pytest.approx(20e-4)
+
+
+@pytest.mark.django_db
+def test_ct_the_dose_length_product_total_is_the_device_total() -> None:
+    study = record_dose(report("a", [ct_event(1, dlp=300, ctdivol=45), ct_event(2, dlp=400, ctdivol=50)],
+                               modality="CT", stated_total_dlp_mgy_cm=760.0), source="import").study
+    assert study.total_dlp_mgy_cm == 760.0 and study.total_sources["total_dlp_mgy_cm"]["source"] == "device"
+    assert "differ by 7.9 %" in study.total_warnings[0]
+
+
+@pytest.mark.django_db
+def test_accumulated_agd_per_breast_is_the_device_total() -> None:
+    views = [event(1, kind=MAMMO, agd_mgy=1.2, laterality="L", view="CC"),
+             event(2, kind=MAMMO, agd_mgy=1.3, laterality="L", view="MLO")]
+    study = record_dose(report("a", views, modality="MG", stated_agd_left_mgy=2.49), source="import").study
+    assert study.agd_left_mgy == 2.49 and study.total_warnings == []
+    assert study.total_sources["agd_left_mgy"]["source"] == "device"

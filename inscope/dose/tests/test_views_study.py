@@ -3,6 +3,7 @@ with its label (or why none was made), warnings, source objects and SAUE items."
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -48,7 +49,7 @@ def test_the_study_page_shows_events_totals_the_drl_comparison_and_where_it_came
     assert "Priya Patel" in words and "XCHES XR Chest PA" in words  # operator and protocol
     exam_url = reverse("exams:detail", args=[s.examination_id])
     assert f'<a class="nhsuk-link" href="{exam_url}">{s.examination.accession_number}</a>' in page.text
-    assert "Total DAP 0.150 Gy·cm²" in words
+    assert "Total DAP 0.150 Gy·cm² Not recorded" in words  # a study row made directly, with no source recorded
     assert f"DRL 0.100 Gy·cm² DRL used {drl.label} Ratio to the DRL 1.50 Above the DRL" in words
     assert "DAP reported in dGy·cm²; converted" in words
     assert f"{s.study_instance_uid}.0.1" in words  # the source object's SOP Instance UID
@@ -115,3 +116,25 @@ def test_an_examination_without_dose_has_no_dose_section(client, radiographer, c
     client.force_login(radiographer)
 
     assert '<section id="dose"' not in client.get(reverse("exams:detail", args=[chest_xray.pk])).text
+
+
+def test_the_study_page_shows_the_device_totals_where_each_came_from_and_the_disagreement(client, rps) -> None:
+    from inscope.dose.report import EventKind
+    from inscope.dose.services import record_dose
+    from inscope.dose.tests.reports import event, report
+
+    events = [event(1, kind=EventKind.FLUOROSCOPY, dap_gy_cm2=10, rp_dose_gy=0.1),
+              event(2, kind=EventKind.ACQUISITION, dap_gy_cm2=11.5)]
+    s = record_dose(report("a", events, modality="RF", stated_total_dap_gy_m2=25e-4), source="import").study
+    client.force_login(rps)
+
+    page = client.get(reverse("dose:study", args=[s.pk]))
+
+    rows = html.unescape(text_of(part(page.text, r'<table[^>]*id="study-totals".*?</table>')))
+    assert ("Total DAP 25.0 Gy·cm² Device's accumulated total The device's accumulated total; the events sum to "
+            "21.5 Gy·cm² (14.0 % below it).") in rows
+    assert ("Total reference-point dose 100 mGy Sum of the events The sum of the study's events: the dose reports "
+            "state no accumulated total.") in rows
+    warning = html.unescape(text_of(part(page.text, r'<ul[^>]*id="total-warnings".*?</ul>')))
+    assert warning.startswith("The total DAP the device states (25 Gy·cm²) and the sum of the study's events "
+                              "(21.5 Gy·cm²) differ by 14.0 %")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from inscope.audit.services import record
+from inscope.dose import exposures
 from inscope.dose.audit import SCALE, UNITS, fmt, fmt_ratio
 from inscope.dose.models import DoseObject, DoseStudy, IrradiationEventRecord, Quantity
 from inscope.lib.pages import render_page
@@ -51,6 +52,7 @@ EVENT_COLUMNS = (
     Column("Fluoroscopy time (s)", "fluoro_time_s"),
     Column("Target", "anode_target", numeric=False),
     Column("Filter", "filter_material", numeric=False),
+    Column("Also reported in", "same_exposure", numeric=False),
 )
 
 
@@ -60,6 +62,9 @@ def _cell(event: IrradiationEventRecord, column: Column) -> str:
         return ""
     if column.attr == "at":
         return timezone.localtime(value).strftime("%H:%M:%S")
+    if column.attr == "same_exposure":
+        return "; ".join(f"{seen['sop_instance_uid']} ({(seen.get('presentation_intent') or 'intent not stated')}"
+                         f", {exposures.RULES.get(seen['rule'], seen['rule'])})".lower() for seen in value)
     if column.numeric:
         return fmt(float(value) * column.scale)
     return str(value)
@@ -71,23 +76,43 @@ def event_table(events: list[IrradiationEventRecord]) -> tuple[list[Column], lis
     return [EVENT_COLUMNS[i] for i in shown], [[row[i] for i in shown] for row in rows]
 
 
-def totals(study: DoseStudy) -> list[tuple[str, str]]:
-    """The study's totals that apply, in display units."""
+SOURCE_LABELS = {"device": "Device's accumulated total", "events": "Sum of the events"}
+# Figures whose source is always the same, so not recorded per study.
+FIXED_SOURCES = {"max_ctdivol_mgy": "Largest of the events", "administered_activity_mbq": "Administrations reported"}
+
+
+@dataclass(frozen=True)
+class Total:
+    label: str
+    value: str
+    source: str  # SOURCE_LABELS or FIXED_SOURCES
+    note: str
+
+
+def totals(study: DoseStudy) -> list[Total]:
+    """The study's totals that apply, in display units, each with where it came from."""
     figures = [
-        ("Total DLP", study.total_dlp_mgy_cm, 1.0, "mGy·cm"),
-        ("Largest CTDIvol", study.max_ctdivol_mgy, 1.0, "mGy"),
-        ("Total DAP", study.total_dap_gy_m2, SCALE[Quantity.DAP], "Gy·cm²"),
-        ("Fluoroscopy DAP", study.fluoro_dap_gy_m2, SCALE[Quantity.DAP], "Gy·cm²"),
-        ("Acquisition DAP", study.acquisition_dap_gy_m2, SCALE[Quantity.DAP], "Gy·cm²"),
-        ("Total reference-point dose", study.total_rp_dose_gy, 1000.0, "mGy"),
-        ("Fluoroscopy time", study.fluoro_time_s, 1.0, "s"),
-        ("AGD, left breast", study.agd_left_mgy, 1.0, "mGy"),
-        ("AGD, right breast", study.agd_right_mgy, 1.0, "mGy"),
-        ("Administered activity", study.administered_activity_mbq, 1.0, "MBq"),
+        ("Total DLP", "total_dlp_mgy_cm", 1.0, "mGy·cm"),
+        ("Largest CTDIvol", "max_ctdivol_mgy", 1.0, "mGy"),
+        ("Total DAP", "total_dap_gy_m2", SCALE[Quantity.DAP], "Gy·cm²"),
+        ("Fluoroscopy DAP", "fluoro_dap_gy_m2", SCALE[Quantity.DAP], "Gy·cm²"),
+        ("Acquisition DAP", "acquisition_dap_gy_m2", SCALE[Quantity.DAP], "Gy·cm²"),
+        ("Total reference-point dose", "total_rp_dose_gy", 1000.0, "mGy"),
+        ("Fluoroscopy time", "fluoro_time_s", 1.0, "s"),
+        ("AGD, left breast", "agd_left_mgy", 1.0, "mGy"),
+        ("AGD, right breast", "agd_right_mgy", 1.0, "mGy"),
+        ("Administered activity", "administered_activity_mbq", 1.0, "MBq"),
     ]
-    found = [(label, f"{fmt(value * scale)} {unit}") for label, value, scale, unit in figures if value is not None]
+    found = []
+    for label, name, scale, unit in figures:
+        value = getattr(study, name)
+        if value is None:
+            continue
+        source = study.total_sources.get(name, {})
+        shown = SOURCE_LABELS.get(source.get("source", "")) or FIXED_SOURCES.get(name, "Not recorded")
+        found.append(Total(label, f"{fmt(value * scale)} {unit}", shown, source.get("note", "")))
     if study.radionuclide:
-        found.append(("Radionuclide", study.radionuclide))
+        found.append(Total("Radionuclide", study.radionuclide, "Dose report", ""))
     return found
 
 

@@ -1,7 +1,7 @@
 """Every write to examinations, one function per change. Views, the API and commands call these."""
 
 from inscope.exams.services.checklist import record_checklist
-from inscope.exams.services.completion import ExposureInput, complete_examination
+from inscope.exams.services.completion import ExposureInput, complete_examination, record_drl_comparison
 from inscope.exams.services.escalations import (
     acknowledge_escalation,
     authorise_examination,
@@ -28,6 +28,7 @@ __all__ = [
     "cancel_examination",
     "cancel_from_escalation",
     "complete_examination",
+    "record_drl_comparison",
     "create_request",
     "escalate_examination",
     "evaluate_examination",

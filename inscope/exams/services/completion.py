@@ -1,5 +1,10 @@
 """Completing an examination: exposures as performed, repeats with reasons for reject analysis, aftercare, and
-the total dose-area product compared with the protocol's diagnostic reference level.
+the total dose-area product.
+
+The DAP is compared with the diagnostic reference level by the dose app, as every dose is: it receives
+``examination_completed`` (inscope.exams.signals), records the exposures as a dose study and chooses the DRL that
+applies (equipment, room, protocol, policy, national), then stores the result here with
+``record_drl_comparison``.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from inscope.audit.services import record
 from inscope.competencies.services.evidence import record_observed_practice
-from inscope.exams.models import Examination, Exposure
+from inscope.exams.models import ExamEvent, Examination, Exposure
 from inscope.exams.services.workflow import move_examination
-from inscope.lib.errors import DomainError, NotAllowed
-from inscope.policy.services import document_for
+from inscope.exams.signals import examination_completed
+from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed
 from inscope.staff.models import User
 
 # DAP units seen on X-ray equipment, as multipliers to Gy·cm².
@@ -104,7 +110,8 @@ def complete_examination(
     aftercare: str = "",
     notes: str = "",
 ) -> Examination:
-    """Record what was done and complete the examination; flag a DAP above the protocol's DRL."""
+    """Record what was done and complete the examination; the dose app then compares the DAP with the DRL that
+    applies (``examination_completed``), in the same transaction."""
     exam = Examination.objects.select_for_update().get(pk=exam.pk)
     if exam.operator_id != by.pk:
         raise NotAllowed("Only the operator performing the examination can complete it.")
@@ -120,21 +127,28 @@ def complete_examination(
     exam.images_count = images_count
     exam.aftercare, exam.notes = aftercare.strip(), notes.strip()
     exam.ended_at = timezone.now()
-    drl = None
-    if exam.policy_version is not None:
-        entry = document_for(exam.policy_version).protocols.get(exam.protocol_code)
-        drl = entry.local_drl if entry and entry.local_drl and entry.local_drl.quantity == "dap" else None
-    if drl is not None:
-        exam.drl_value = Decimal(str(drl.value))
-        exam.drl_source = drl.source
-        exam.drl_exceeded = total > exam.drl_value
     reason = f"{len(rows)} exposures, {images_count} images, DAP {total} Gy·cm²"
-    if exam.drl_exceeded:
-        reason += f" — above the DRL of {exam.drl_value} Gy·cm²"
     count_supervised_practice(exam, by=by, source=source)
     move_examination(
         exam, to=Examination.Status.COMPLETED, by=by, source=source, action="completed", reason=reason,
-        update_fields=("total_dap_gy_cm2", "images_count", "aftercare", "notes", "ended_at", "drl_value",
-                       "drl_source", "drl_exceeded"),
+        update_fields=("total_dap_gy_cm2", "images_count", "aftercare", "notes", "ended_at"),
     )
+    examination_completed.send(sender=Examination, examination=exam, by=by, source=source)
+    return exam
+
+
+def record_drl_comparison(exam: Examination, *, drl_value_gy_cm2: Decimal | None, drl_source: str,
+                          exceeded: bool | None, by: User, source: str, summary: str) -> Examination:
+    """Store on a completed examination how its typed-in DAP compared with the DRL the dose app chose (or, with
+    no DRL value, why none applied), with an event and an audit entry. The caller holds the row lock (the
+    completion's transaction)."""
+    if exam.status != Examination.Status.COMPLETED:
+        raise InvalidTransition("Only a completed examination's dose is compared with a DRL.")
+    exam.drl_value = drl_value_gy_cm2.quantize(Decimal("0.0001")) if drl_value_gy_cm2 is not None else None
+    exam.drl_source = drl_source[:160]
+    exam.drl_exceeded = exceeded if drl_value_gy_cm2 is not None else None
+    exam.save(update_fields=["drl_value", "drl_source", "drl_exceeded"])
+    ExamEvent.objects.create(examination=exam, by=by, source=source, action="drl_compared",
+                             from_status=exam.status, to_status=exam.status, reason=summary[:500])
+    record("examination.drl_compared", exam, by=by, channel=source, summary=summary[:300])
     return exam

@@ -1,4 +1,7 @@
-"""Completing records exposures (DAP normalised to Gy·cm²), repeats with reasons, and flags a DAP above the DRL."""
+"""Completing records exposures (DAP normalised to Gy·cm²), repeats with reasons, and flags a DAP above the DRL.
+
+The DRL is chosen by the dose app, which records the typed-in DAP as a dose study on ``examination_completed``
+(inscope/dose/tests/test_manual_entry.py tests the choice); here the policy's 0.1 Gy·cm² is the one that applies."""
 
 from decimal import Decimal
 
@@ -28,6 +31,8 @@ def test_within_the_drl(in_progress, ap):
     assert exam.status == "completed"
     assert exam.total_dap_gy_cm2 == Decimal("0.04")
     assert (exam.drl_value, exam.drl_exceeded) == (Decimal("0.1"), False)
+    assert exam.dose_studies.get().source == "manual"  # compared through the dose app's one recording service
+    assert [e.action for e in exam.events.all()][-2:] == ["completed", "drl_compared"]
 
 
 def test_a_repeat_takes_the_total_over_the_drl(in_progress, ap):

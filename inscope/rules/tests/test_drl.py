@@ -4,6 +4,7 @@ and comparing the study with it."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, replace
 
 import pytest
@@ -206,3 +207,12 @@ def test_the_policy_gives_only_dap_or_dlp() -> None:
 def test_an_open_ended_drl_never_ends() -> None:
     assert in_effect(local(1, start=dt.date(2020, 1, 1)), dt.date(2099, 12, 31))
     assert not in_effect(local(1, start=dt.date(2020, 1, 1)), dt.date(2019, 12, 31))
+
+
+def test_a_sum_equal_to_the_drl_is_at_it_not_above_it_whatever_the_floating_point_noise() -> None:
+    typed = math.fsum([0.04 * GY_CM2, 0.08 * GY_CM2])  # 0.04 + 0.08 Gy·cm²: a hair above 0.12 in binary
+    assert typed > 0.12 * GY_CM2
+    at = compare(replace(chest(), figures=StudyFigures(total_dap_gy_m2=typed)), [local(1, 0.12)])
+    above = compare(chest(0.1201), [local(1, 0.12)])
+    assert isinstance(at, Comparison) and isinstance(above, Comparison)
+    assert (at.exceeded, above.exceeded) == (False, True)

@@ -30,11 +30,12 @@ def test_complete_records_exposures_and_flags_a_dap_above_the_drl(started, chest
     data = response.json()
     assert data["status"] == "completed"
     assert (data["total_dap_gy_cm2"], data["drl_value"], data["drl_exceeded"]) == ("0.1200", "0.1000", True)
-    assert data["drl_source"] == "Northgate local DRL (example)"
+    # The dose app chose the DRL (no approved local DRL here, so the policy's) and names it with its version.
+    assert data["drl_source"] == "Policy v1 local DRL XCHES: 0.1 Gy·cm² (Northgate local DRL (example))"
     assert [x["dap_gy_cm2"] for x in data["exposures"]] == ["0.0600", "0.0600"]
     assert data["exposures"][1]["entered_dap"] == "60 mGy·cm²"
     assert (data["exposures"][1]["is_repeat"], data["exposures"][1]["repeat_reason"]) == (True, "motion")
-    assert data["events"][-1]["action"] == "completed" and data["events"][-1]["source"] == "api"
+    assert [(e["action"], e["source"]) for e in data["events"][-2:]] == [("completed", "api"), ("drl_compared", "api")]
 
 
 def test_a_dap_within_the_drl_is_not_flagged(started, chest_xray):
