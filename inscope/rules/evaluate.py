@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from inscope.rules.conditions import condition_reasons
 from inscope.rules.decisions import Decision, Reason
+from inscope.rules.equipment import equipment_reasons
 from inscope.rules.facts import (
     Case,
     Check,
@@ -92,7 +93,7 @@ def decide(case: Case, policy: Policy | None) -> Decision:
             "protocol-unknown",
             f"Protocol {case.request.protocol_code!r} is not in policy {policy.version}; a radiographer must decide.",
         )
-        return _decision([unknown, *supervision], policy, required=(), notes=[])
+        return _decision([unknown, *supervision, *equipment_reasons(case.equipment)], policy, required=(), notes=[])
 
     ap = is_assistant_practitioner(case.operator)
     pregnancy, notes = pregnancy_reasons(
@@ -119,6 +120,7 @@ def decide(case: Case, policy: Policy | None) -> Decision:
         *_unanswered_check_reasons(case.patient, protocol),
         *pregnancy,
         *_prerequisite_reasons(case.patient, protocol),
+        *equipment_reasons(case.equipment),
     ]
     return _decision(reasons, policy, required=tuple(c.value for c in checks), notes=notes)
 

@@ -113,6 +113,23 @@ class Laterality(StrEnum):
     NOT_APPLICABLE = "not_applicable"  # a midline or whole-body examination (chest, spine)
 
 
+class UnitStatus(StrEnum):
+    """Whether a unit of imaging equipment may be used: set by its QA checks, faults and return to service."""
+
+    IN_SERVICE = "in_service"
+    RESTRICTED = "restricted"  # usable only when a radiographer decides it is safe for this examination
+    OUT_OF_SERVICE = "out_of_service"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit the examination needs (the room's X-ray tube, detector, scanner...), and why it has its status."""
+
+    name: str
+    status: UnitStatus
+    reason: str = ""  # the failed or overdue check, or the fault, that set the status
+
+
 class Supervision(StrEnum):
     DIRECT = "direct"  # supervisor in the room
     INDIRECT = "indirect"  # supervisor immediately accessible
@@ -324,3 +341,4 @@ class Case:
     patient: Patient
     supervision: SupervisionContext
     on: dt.date
+    equipment: tuple[Unit, ...] = ()  # the units registered in the room that the examination needs

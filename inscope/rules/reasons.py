@@ -115,6 +115,9 @@ REASONS: dict[str, ReasonSpec] = {
     "mri-weight-unknown": ReasonSpec(E, MR_AUTHORISED, "The patient's weight is not recorded for an MR scan."),
     "contrast-checks-not-recorded": ReasonSpec(E, RADIOGRAPHER, "Contrast prerequisites are not recorded."),
     "cannula-not-in-place": ReasonSpec(E, RADIOGRAPHER, "The protocol needs a cannula and none is recorded."),
+    # The equipment in the room (its QA checks, faults and return to service)
+    "equipment-out-of-service": ReasonSpec(S, MANAGER, "A unit the examination needs is out of service."),
+    "equipment-restricted": ReasonSpec(E, RADIOGRAPHER, "A unit the examination needs is restricted."),
     # A supervising radiographer's authorisation after an escalation
     "cannot-authorise-outside-entitlement": ReasonSpec(
         S, RADIOGRAPHER, "The operator is not entitled for this protocol; the radiographer must take over."
