@@ -106,13 +106,6 @@ class Tolerance:
                     "action low <= tolerance low <= tolerance high <= action high."
                 )
 
-    def describe(self) -> str:
-        """The limits in words, e.g. 'action -3, tolerance -2 to 2, action 3 (absolute)'."""
-        def show(limit: float | None) -> str:
-            return "none" if limit is None else f"{limit:g}"
-        return (f"action {show(self.action_low)}, tolerance {show(self.tolerance_low)} to "
-                f"{show(self.tolerance_high)}, action {show(self.action_high)} ({self.difference.value})")
-
 
 def difference(value: float, reference: Reference, kind: Difference) -> Decimal:
     """The difference the limits apply to, to 12 significant figures (absolute, or percentage of the reference)."""
