@@ -14,9 +14,11 @@ from inscope.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
-DETAILS: dict[str, Any] = {"kind": "detector", "name": "X-ray room 1 detector", "manufacturer": "Carestream", "model": "DRX Plus",
-           "serial_number": "CS-1001", "installed_on": "2023-05-02", "station_name": "NGHDX1",
-           "device_serial_number": "DRX-77", "ae_title": " ngh_dx1 "}
+DETAILS: dict[str, Any] = {
+    "kind": "detector", "name": "X-ray room 1 detector", "manufacturer": "Carestream", "model": "DRX Plus",
+    "serial_number": "CS-1001", "installed_on": "2023-05-02", "station_name": "NGHDX1",
+    "device_serial_number": "DRX-77", "ae_title": " ngh_dx1 ",
+}
 
 
 @pytest.fixture
