@@ -136,6 +136,8 @@ class Accessory(models.Model):
 class TestEquipment(models.Model):
     """Dosemeters, phantoms and the like used for the QA checks, each with its calibration."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     class Kind(models.TextChoices):
         DOSEMETER = "dosemeter", "Dosemeter"
         PHANTOM = "phantom", "Phantom"
