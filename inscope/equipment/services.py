@@ -108,7 +108,7 @@ def _audit(action: str, unit: Unit, *, by: User | None, source: str, summary: st
 
 
 def _locked(unit: Unit) -> Unit:
-    locked = Unit.objects.select_for_update().select_related("site", "room").get(pk=unit.pk)
+    locked = Unit.objects.select_for_update(of=("self",)).select_related("site", "room").get(pk=unit.pk)
     if locked.decommissioned_on is not None:
         raise InvalidTransition(f"{locked.name} was decommissioned on {locked.decommissioned_on:%d %b %Y}.")
     return locked
