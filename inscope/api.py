@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from inscope.dicom.api import router as dicom_router
 from inscope.dose.api import router as dose_router
+from inscope.equipment.api import router as equipment_router
 from inscope.exams.api import router as exams_router
 from inscope.lib.errors import DomainError, InvalidTransition, NotAllowed, OutsideScope
 from inscope.staff.auth import api_auth
@@ -34,6 +35,7 @@ api = NinjaAPI(
 api.add_router("/", exams_router)
 api.add_router("/interfaces", dicom_router)
 api.add_router("/dose", dose_router)
+api.add_router("/equipment", equipment_router)
 
 
 def _error(request: HttpRequest, status: int, message: str, field: str | None = None, **extra: Any) -> HttpResponse:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "inscope.exams",
     "inscope.dose",
     "inscope.dicom",
+    "inscope.equipment",
     "inscope.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("inscope.audit.urls")),
     path("interfaces/", include("inscope.dicom.urls")),
     path("dose/", include("inscope.dose.urls")),
+    path("equipment/", include("inscope.equipment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

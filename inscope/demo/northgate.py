@@ -16,6 +16,7 @@ from django.utils import timezone
 from inscope.competencies.services import import_framework, record_training
 from inscope.competencies.services.evidence import record_observed_practice
 from inscope.demo.dose_history import load_dose_history
+from inscope.demo.equipment import load_equipment
 from inscope.department.models import Department, Room, Site
 from inscope.exams import services as exams
 from inscope.exams.models import Examination
@@ -242,4 +243,5 @@ def load_demo() -> str:
     _development(people, today)
     _already_escalated(_worklist(department, people, today), people)
     load_dose_history(department, people, today)
+    load_equipment(department, people, today)
     return "loaded"

@@ -8,7 +8,8 @@ with exactly the keys asked for.
 
 Offered: only examinations InScope has let go ahead — AUTHORISED (a radiographer authorised the assistant
 practitioner after an escalation) or IN_PROGRESS (started after a "proceed" decision, or taken over by a
-radiographer). Never scheduled-but-unchecked, escalated, completed, cancelled or discontinued ones.
+radiographer). Never scheduled-but-unchecked, escalated, completed, cancelled or discontinued ones, and nothing
+in a room whose required unit is out of service (inscope.equipment).
 
 Matching, as the standard has it:
   * universal matching: an empty key (or ``*``) matches everything and asks for the value back;
@@ -45,6 +46,7 @@ from pydicom.valuerep import PersonName
 
 from inscope.department.models import Room
 from inscope.dicom.models import InterfaceMessage
+from inscope.equipment.queries import rooms_out_of_service
 from inscope.exams.models import Examination
 
 log = logging.getLogger("inscope.dicom.worklist")
@@ -113,8 +115,10 @@ class Query:
 def parse_query(identifier: Dataset) -> Query:
     """Read a worklist query; raise WorklistQueryError if it is malformed."""
     charset = _character_set(identifier)
+    # A room whose required unit is out of service offers nothing, whatever the examination's status.
+    offered = Q(status__in=OFFERED) & ~Q(room_id__in=rooms_out_of_service(timezone.localdate()))
     query = Query(identifier=identifier, character_set=charset, top={}, sps={}, scheduled=None, time_of_day=None,
-                  filters=Q(status__in=OFFERED), unsupported=[])
+                  filters=offered, unsupported=[])
     try:
         for elem in identifier:
             keyword = elem.keyword or keyword_for_tag(elem.tag)

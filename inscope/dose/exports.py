@@ -8,18 +8,14 @@ compared against. Figures are numbers in the unit their column (or the row's Uni
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from inscope.dose.audit import MIN_STUDIES, STUDY_HEADER, Audit, study_rows
+from inscope.lib.spreadsheets import csv_text, table_sheet, xlsx_row
 
 AUDIT_HEADER = [
     "Protocol", "Protocol name", "Linked to examination", "Room", "Modality", "Source", "Quantity", "Unit",
@@ -27,7 +23,6 @@ AUDIT_HEADER = [
     "Median / DRL", "Median above DRL", "Studies above their DRL", f"Indicative only (n < {MIN_STUDIES})",
     "DRL versions in the period",
 ]
-BOLD = Font(bold=True)
 PERCENTILE_METHOD = ("Median and 75th percentile by linear interpolation between closest ranks (Hyndman and Fan "
                      "method 7, numpy's default).")
 SMALL_SAMPLE = (f"Percentiles of fewer than {MIN_STUDIES} studies are indicative only and should not be used to set "
@@ -76,63 +71,19 @@ def _round(value: float | None) -> float | None:
 # --- CSV ------------------------------------------------------------------------------------------------------------
 
 
-def _safe(value: Any) -> Any:
-    """Keep spreadsheets from reading a text cell as a formula (CSV injection); numbers are left alone."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _csv(blocks: Iterable[list[list[Any]]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for number, block in enumerate(blocks):
-        if number:
-            writer.writerow([])
-        for row in block:
-            writer.writerow([_safe(v) for v in row])
-    return out.getvalue()
-
-
 def audit_csv(audit: Audit, *, by: str) -> str:
     """The header block, a blank line, then the audit table with its header."""
-    return _csv([header_block(audit, by=by, title="Patient dose audit: median and 75th percentile against the DRL"),
-                 [AUDIT_HEADER, *audit_table(audit)]])
+    title = "Patient dose audit: median and 75th percentile against the DRL"
+    return csv_text([header_block(audit, by=by, title=title), [AUDIT_HEADER, *audit_table(audit)]])
 
 
 def studies_csv(audit: Audit, *, by: str) -> str:
     """The header block, a blank line, then every study and manual-entry examination behind the audit."""
-    return _csv([header_block(audit, by=by, title="Patient dose audit: the studies behind it"),
-                 [STUDY_HEADER, *study_rows(audit.filters, audit.rooms)]])
+    return csv_text([header_block(audit, by=by, title="Patient dose audit: the studies behind it"),
+                     [STUDY_HEADER, *study_rows(audit.filters, audit.rooms)]])
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------------
-
-
-def _row(sheet: Any, values: list[Any], *, bold: bool = False) -> list[Any]:
-    """One row for a write-only sheet: text that Excel would take for a formula or an error stays text."""
-    row: list[Any] = []
-    for value in values:
-        if isinstance(value, str) and (bold or value[:1] in ("=", "#")):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-            if bold:
-                cell.font = BOLD
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
-
-
-def _table_sheet(sheet: Any, header: list[str], rows: list[list[Any]]) -> None:
-    # A write-only sheet is streamed: widths and frozen panes are set before the first row.
-    for index, name in enumerate(header, start=1):
-        width = max([len(name), *(len(str(r[index - 1] or "")) for r in rows[:200])])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(10, width + 2), 60)
-    sheet.freeze_panes = "A2"
-    sheet.append(_row(sheet, header, bold=True))
-    for row in rows:
-        sheet.append(_row(sheet, row))
 
 
 def audit_xlsx(audit: Audit, *, by: str) -> bytes:
@@ -145,9 +96,9 @@ def audit_xlsx(audit: Audit, *, by: str) -> bytes:
     report.column_dimensions["A"].width = 28
     report.column_dimensions["B"].width = 110
     for label, value in header_block(audit, by=by, title="Patient dose audit"):
-        report.append([*_row(report, [label], bold=True), *_row(report, [value])])
-    _table_sheet(book.create_sheet("Audit"), AUDIT_HEADER, audit_table(audit))
-    _table_sheet(book.create_sheet("Studies"), STUDY_HEADER, study_rows(audit.filters, audit.rooms))
+        report.append([*xlsx_row(report, [label], bold=True), *xlsx_row(report, [value])])
+    table_sheet(book.create_sheet("Audit"), AUDIT_HEADER, audit_table(audit))
+    table_sheet(book.create_sheet("Studies"), STUDY_HEADER, study_rows(audit.filters, audit.rooms))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

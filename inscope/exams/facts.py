@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from inscope.competencies.queries import with_competence
+from inscope.equipment.queries import units_needed
 from inscope.exams.models import ChecklistRecord, Examination
 from inscope.exams.mri_screening import stop_answers
 from inscope.policy.document import PolicyDocument
@@ -102,6 +103,13 @@ def operator_facts(user: User, exam: Examination, document: PolicyDocument | Non
     return with_competence(operator, user)
 
 
+def equipment_facts(exam: Examination, on: dt.date) -> tuple[f.Unit, ...]:
+    """The units the examination's room needs, with their status: one indexed query (none with no room)."""
+    if exam.room_id is None:
+        return ()
+    return tuple(f.Unit(name, f.UnitStatus(status), reason) for name, status, reason in units_needed(exam.room_id, on))
+
+
 def case_for(exam: Examination, operator: User, document: PolicyDocument | None, *, now: dt.datetime) -> f.Case:
     """Return the facts for deciding whether ``operator`` may perform ``exam`` at ``now``."""
     on = timezone.localtime(now).date()
@@ -111,4 +119,5 @@ def case_for(exam: Examination, operator: User, document: PolicyDocument | None,
         patient=patient_facts(exam, latest_checklist(exam), on),
         supervision=supervision_facts(covering_sessions(exam, operator, now), exam, document),
         on=on,
+        equipment=equipment_facts(exam, on),
     )

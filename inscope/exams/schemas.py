@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from inscope.exams.models import Examination, Patient
+from inscope.lib.api_errors import ErrorOut, ValidationErrorOut  # noqa: F401 - the routers import them from here
 from inscope.rules.facts import Identity, Justification, Laterality, Mobility, PregnancyAnswer, Role, Setting
 
 
@@ -24,11 +25,6 @@ class In(Schema):
 
 
 # --- Errors -----------------------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    error: str = Field(description="What is wrong, in words to show the user.")
-    field: str | None = Field(default=None, description="The input field at fault, where there is one.")
 
 
 class ReasonOut(Schema):
@@ -56,10 +52,6 @@ class DecisionOut(Schema):
 
 class RefusalOut(ErrorOut):
     decision: DecisionOut | None = Field(default=None, description="Why the decision engine refused, when it did.")
-
-
-class ValidationErrorOut(ErrorOut):
-    detail: list[dict[str, Any]] = Field(description="Every problem found, as pydantic reports it.")
 
 
 # --- Examinations -----------------------------------------------------------------------------------------------------

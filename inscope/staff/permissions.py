@@ -33,6 +33,10 @@ class Action(StrEnum):
     APPROVE_DRL = "approve_drl"
     REVIEW_SAUE = "review_saue"  # review a study that met a SAUE screening criterion and record the outcome
     MANAGE_INTERFACES = "manage_interfaces"  # interface messages, quarantine, re-processing
+    VIEW_EQUIPMENT = "view_equipment"  # the equipment register, unit pages and the inventory export
+    MANAGE_EQUIPMENT = "manage_equipment"  # register, edit and decommission units; record service events
+    REPORT_FAULT = "report_fault"  # take a unit out of service or restrict it, with a description of the fault
+    RETURN_TO_SERVICE = "return_to_service"  # sign a unit back into service
 
 
 CLINICAL = {
@@ -70,6 +74,12 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.APPROVE_DRL: frozenset({Role.MPE, Role.MANAGER}),
     Action.REVIEW_SAUE: frozenset({Role.RPS, Role.MPE}),
     Action.MANAGE_INTERFACES: frozenset({Role.ADMINISTRATOR, Role.MPE, Role.RPS}),
+    Action.VIEW_EQUIPMENT: frozenset(CLINICAL),
+    # The employer keeps the inventory (IR(ME)R Sch 2(1)(f)); the RPS and MPE advise on and test the equipment.
+    Action.MANAGE_EQUIPMENT: frozenset({Role.MANAGER, Role.RPS, Role.MPE}),
+    # Anyone who finds a fault must be able to stop the unit being used.
+    Action.REPORT_FAULT: frozenset(CLINICAL),
+    Action.RETURN_TO_SERVICE: frozenset({Role.RADIOGRAPHER, Role.MPE, Role.MANAGER}),
 }
 
 

@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from inscope.department.models import Department, Room, Site
+from inscope.equipment.models import Unit
 from inscope.exams.models import Examination, Patient
 from inscope.policy import services as policy_services
 from inscope.policy.models import PolicyVersion
@@ -49,6 +50,24 @@ class RoomFactory(factory.django.DjangoModelFactory[Room]):
     name = "X-ray room 1"
     modality = "DX"
     ae_title = "NGH_DX1"
+
+
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
+    """A unit in service in a room (set up directly: tests of the register go through its services)."""
+
+    class Meta:
+        model = Unit
+
+    room = factory.SubFactory(RoomFactory)
+    site = factory.LazyAttribute(lambda u: u.room.site)
+    department = factory.LazyAttribute(lambda u: u.site.department)
+    kind = Unit.Kind.DETECTOR
+    name = factory.LazyAttribute(lambda u: f"{u.room.name} detector")
+    manufacturer = "Carestream"
+    model = "DRX Plus 3543"
+    serial_number = factory.Sequence(lambda n: f"SN{n:05d}")
+    installed_on = dt.date(2022, 4, 1)
+    status_since = factory.LazyFunction(timezone.now)
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

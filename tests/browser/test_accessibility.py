@@ -91,6 +91,8 @@ def tour(browser: Browser, app_server: str, login) -> Iterator[Tour]:
         visit(ap, "worklist", "/examinations/")
         ap.locator("#worklist").get_by_role("link", name="OKORO, James", exact=True).click()
         check("examination detail", ap)
+        ap.get_by_role("link", name=re.compile("Report a fault with the equipment")).click()
+        check("report a fault in the examination's room", ap)
         visit(ap, "own portfolio, with evidence upload", "/people/ap.patel/", open_forms=True)
 
         # The supervising radiographer: the queue (MRI knee patient already escalated in the demo), an escalation,
@@ -119,6 +121,10 @@ def tour(browser: Browser, app_server: str, login) -> Iterator[Tour]:
         visit(manager, "audit", "/audit/")
         visit(manager, "dose audit", "/dose/audit/")
         visit(manager, "DRLs", "/dose/drls/")
+        visit(manager, "equipment register", "/equipment/")
+        manager.get_by_role("link", name="Southview X-ray detector").click()
+        check("out-of-service unit, with the service and return-to-service forms", manager)
+        visit(manager, "add a unit", "/equipment/units/new/")
 
         # The radiation protection supervisor and the IT administrator.
         rps = person("rps.lee")

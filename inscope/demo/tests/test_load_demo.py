@@ -45,3 +45,15 @@ def test_loading_again_the_same_day_changes_nothing(capsys):
 
     assert "already loaded for today" in capsys.readouterr().out
     assert Examination.objects.on_day(timezone.localdate()).count() == 20
+
+
+def test_the_demo_has_equipment_and_one_detector_out_of_service():
+    from inscope.demo.northgate import load_demo
+    from inscope.equipment.models import Accessory, Unit
+
+    load_demo()
+
+    assert Unit.objects.filter(status="out_of_service").get().name == "Southview X-ray detector"
+    assert set(Unit.objects.values_list("room__name", flat=True)) == {
+        "X-ray room 1", "X-ray room 2", "CT 1", "MRI 1", "X-ray"}
+    assert Accessory.objects.filter(next_screening_due__lt=timezone.localdate()).count() == 1

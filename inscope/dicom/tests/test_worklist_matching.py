@@ -321,3 +321,16 @@ def test_one_rooms_day_takes_a_fixed_number_of_queries(exams, django_assert_max_
                                                                 "ScheduledProcedureStepStartDate": "20261128"})
     with django_assert_max_num_queries(2):  # the rooms, then the examinations with patient, room, site, operator
         assert found(identifier) == ["CHEST1", "HAND2"]
+
+
+def test_a_room_with_an_out_of_service_required_unit_offers_nothing(exams, rooms):
+    detector = f.UnitFactory.create(room=rooms["dx1"], status="out_of_service", status_reason="Uniformity failed")
+    f.UnitFactory.create(room=rooms["dx2"], status="restricted")  # restricted: a radiographer decides, still offered
+    # A mobile unit has no room: it takes no room out of the worklist.
+    f.UnitFactory.create(room=None, site=rooms["ct"].site, name="Mobile 1", status="out_of_service")
+
+    assert accession() == ["HEAD4", "KNEE3", "NOROOM5"]
+
+    detector.status = "in_service"
+    detector.save()
+    assert accession() == ["HEAD4", "CHEST1", "KNEE3", "HAND2", "NOROOM5"]

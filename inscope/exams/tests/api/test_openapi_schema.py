@@ -50,6 +50,10 @@ PATHS = {
     "/api/v1/dose/saue-reviews": {"get"},
     "/api/v1/dose/saue-reviews/{review_id}/outcome": {"post"},
     "/api/v1/dose/drls": {"get"},
+    "/api/v1/equipment/units": {"get"},
+    "/api/v1/equipment/units/{unit_id}": {"get"},
+    "/api/v1/equipment/units/{unit_id}/fault": {"post"},
+    "/api/v1/equipment/units/{unit_id}/return-to-service": {"post"},
 }
 
 
