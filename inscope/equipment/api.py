@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
+from inscope.department.models import Site
 from inscope.equipment import services
 from inscope.equipment.models import Unit
 from inscope.equipment.schemas import FaultIn, ReturnIn, UnitOut, UnitsQuery
 from inscope.lib.api_errors import ErrorOut, ValidationErrorOut
 from inscope.staff.models import User
-from inscope.staff.permissions import Action, require
+from inscope.staff.permissions import Action, can, require
 
 router = Router(tags=["Equipment"])
 SOURCE = "api"
@@ -36,15 +37,21 @@ def _out(unit: Unit) -> dict[str, Any]:
 
 
 def _unit(request: HttpRequest, unit_id: int) -> Unit:
-    require(_user(request), Action.VIEW_EQUIPMENT)
-    return get_object_or_404(Unit.objects.select_related("site", "room"), pk=unit_id)
+    user = _user(request)
+    require(user, Action.VIEW_EQUIPMENT)
+    unit = get_object_or_404(Unit.objects.select_related("site", "room"), pk=unit_id)
+    if not can(user, Action.VIEW_EQUIPMENT, unit.site):
+        raise Http404("No such unit.")  # another site's register looks the same as none, so IDs cannot be probed
+    return unit
 
 
 @router.get("/units", response={200: list[UnitOut], 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut})
 def list_units(request: HttpRequest, filters: Query[UnitsQuery]) -> list[dict[str, Any]]:
     """The register's units, filtered by site code, room id and status."""
-    require(_user(request), Action.VIEW_EQUIPMENT)
-    units = Unit.objects.select_related("site", "room")
+    user = _user(request)
+    require(user, Action.VIEW_EQUIPMENT)
+    sites = [s for s in Site.objects.all() if can(user, Action.VIEW_EQUIPMENT, s)]  # where the caller works
+    units = Unit.objects.filter(site__in=sites).select_related("site", "room")
     if filters.site:
         units = units.filter(site__code=filters.site)
     if filters.room:

@@ -51,3 +51,17 @@ def test_bad_input_and_refusals(ap, detector, stranger):
                                   {"signed_off_by": "A Patel", "note": "x"}).status_code == 403
     assert ApiClient(stranger).get_api("/equipment/units").status_code == 403
     assert ApiClient(ap).get_api("/equipment/units/999999").status_code == 404
+
+
+def test_a_caller_sees_only_the_units_of_the_sites_where_they_work(detector, department):
+    elsewhere = f.SiteFactory.create(department=department, code="svh", name="Southview")
+    far_unit = f.UnitFactory.create(room=f.RoomFactory.create(site=elsewhere, name="Southview X-ray"),
+                                    name="Southview detector")
+    local = f.person("ap.local", "assistant_practitioner", site=detector.site, name="Lee Local")
+
+    listed = ApiClient(local).get_api("/equipment/units").json()
+
+    assert [u["name"] for u in listed] == ["X-ray room 1 detector"]
+    assert ApiClient(local).get_api(f"/equipment/units/{far_unit.pk}").status_code == 404
+    assert ApiClient(local).post_api(f"/equipment/units/{far_unit.pk}/fault",
+                                     {"status": "out_of_service", "description": "x"}).status_code == 404
