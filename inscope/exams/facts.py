@@ -81,6 +81,7 @@ def covering_sessions(exam: Examination, operator: User, at: dt.datetime):
         DutySession.objects.covering(site=exam.site, room=exam.room, supervisee=operator, at=at)
         .exclude(supervisor=operator)
         .select_related("supervisor")
+        .prefetch_related("supervisor__role_assignments")  # supervision_facts reads each supervisor's roles
     )
 
 

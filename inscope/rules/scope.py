@@ -16,6 +16,7 @@ from inscope.rules.facts import (
     Check,
     Conditions,
     Entitlement,
+    Grant,
     Justification,
     Operator,
     Policy,
@@ -114,6 +115,19 @@ def _lapsed_reasons(covering: list[Entitlement], protocol: Protocol, on: dt.date
     ]
 
 
+def entitlements_in_force(
+    operator: Operator, protocol: Protocol, on: dt.date
+) -> tuple[list[Entitlement], list[Grant]]:
+    """Return the policy entitlements and the grants that make the operator an operator for the protocol today,
+    before any conditions are read."""
+    entitlements = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK) and _in_force(e, on)]
+    grants = [
+        g for g in operator.grants
+        if g.protocol == protocol.code and OPERATOR_TASK in g.tasks and not grant_reasons(g, operator.sign_offs, on)
+    ]
+    return entitlements, grants
+
+
 def entitlement_reasons(
     operator: Operator, protocol: Protocol, on: dt.date, *, conditions_met: Callable[[Conditions], list[Reason]]
 ) -> list[Reason]:
@@ -122,16 +136,19 @@ def entitlement_reasons(
     An entitlement written in the policy, or a grant backed by current competencies, is enough when the case is
     within its conditions; ``conditions_met`` returns why the case is outside one entitlement's conditions.
     """
-    covering = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK)]
-    grants = [g for g in operator.grants if g.protocol == protocol.code and OPERATOR_TASK in g.tasks]
-    grant_gaps = [grant_reasons(g, operator.sign_offs, on) for g in grants]
-    in_force = [e.conditions for e in covering if _in_force(e, on)]
-    in_force += [g.conditions for g, gaps in zip(grants, grant_gaps, strict=True) if not gaps]
+    entitlements, grants = entitlements_in_force(operator, protocol, on)
+    in_force = [e.conditions for e in entitlements] + [g.conditions for g in grants]
     if in_force:
         outside = [conditions_met(conditions) for conditions in in_force]
         if any(not gaps for gaps in outside):
             return []
         return min(outside, key=len)  # the entitlement the case comes nearest to
+    covering = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK)]
+    grant_gaps = [
+        grant_reasons(g, operator.sign_offs, on)
+        for g in operator.grants
+        if g.protocol == protocol.code and OPERATOR_TASK in g.tasks
+    ]
     if not covering:
         if grant_gaps:
             return grant_gaps[0]  # the grant tells the operator what lapsed
@@ -159,11 +176,7 @@ def task_reasons(
     """
     if not is_assistant_practitioner(operator):
         return []  # registered staff do these tasks under their registration
-    entitlements = [e for e in operator.entitlements if e.covers(protocol, OPERATOR_TASK) and _in_force(e, on)]
-    grants = [
-        g for g in operator.grants
-        if g.protocol == protocol.code and OPERATOR_TASK in g.tasks and not grant_reasons(g, operator.sign_offs, on)
-    ]
+    entitlements, grants = entitlements_in_force(operator, protocol, on)
     if not entitlements and not grants:
         return []  # entitlement_reasons says why
     held = set().union(*(e.tasks for e in entitlements))
